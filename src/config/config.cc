@@ -1,0 +1,107 @@
+// Boost.Program_options reads the command line and the INI-style file into the key table;
+// the command line wins over the file. Values are strings here and typed by the table.
+#include "config/config.h"
+
+#include <boost/program_options.hpp>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "config/config_table.h"
+
+namespace po = boost::program_options;
+
+namespace ts {
+namespace {
+
+po::options_description keyOptions() {
+  po::options_description desc("Configuration keys (in the file as key = value, or --key=value)");
+  for (const ConfigKey& k : configKeys()) {
+    std::string doc = std::string(k.doc) + " [" + std::string(k.unit) + ", default " +
+                      std::string(k.default_value) + "]";
+    desc.add_options()(std::string(k.name).c_str(), po::value<std::vector<std::string>>(),
+                       doc.c_str());
+  }
+  return desc;
+}
+
+po::options_description commandOptions() {
+  po::options_description desc("textscreen: an anti-spam SMTP filter for email-to-SMS gateways");
+  desc.add_options()("config,c", po::value<std::string>(), "configuration file")(
+      "check-config", "validate the configuration, print problems, exit 0 when it is good")(
+      "help,h", "this help");
+  return desc;
+}
+
+}  // namespace
+
+Result<Invocation> parseCommandLine(int argc, const char* const* argv) {
+  Invocation inv;
+  po::options_description all;
+  all.add(commandOptions()).add(keyOptions());
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, all), vm);
+  } catch (const po::error& e) {
+    return fail(std::string(e.what()));
+  }
+  if (vm.count("config")) inv.config_file = vm["config"].as<std::string>();
+  inv.check_config = vm.count("check-config") > 0;
+  inv.help = vm.count("help") > 0;
+  for (const ConfigKey& k : configKeys()) {
+    std::string name(k.name);
+    if (!vm.count(name)) continue;
+    for (const std::string& v : vm[name].as<std::vector<std::string>>()) {
+      inv.overrides.push_back(name + "=" + v);
+    }
+  }
+  return inv;
+}
+
+Result<Config> loadConfig(const Invocation& inv) {
+  po::options_description keys = keyOptions();
+  std::map<std::string, std::vector<std::string>> from_cli;
+  for (const std::string& o : inv.overrides) {
+    std::size_t eq = o.find('=');
+    from_cli[o.substr(0, eq)].push_back(o.substr(eq + 1));
+  }
+  po::variables_map from_file;
+  if (!inv.config_file.empty()) {
+    std::ifstream in(inv.config_file);
+    if (!in) return fail("cannot read configuration file " + inv.config_file);
+    try {
+      po::store(po::parse_config_file(in, keys, false), from_file);
+    } catch (const po::error& e) {
+      return fail(inv.config_file + ": " + e.what());
+    }
+  }
+  Config config;
+  for (const ConfigKey& k : configKeys()) {
+    std::string name(k.name);
+    std::vector<std::string> values;
+    std::string source = "default";
+    if (auto it = from_cli.find(name); it != from_cli.end()) {
+      values = it->second;
+      source = "command line";
+    } else if (from_file.count(name)) {
+      values = from_file[name].as<std::vector<std::string>>();
+      source = inv.config_file;
+    } else {
+      values = {std::string(k.default_value)};
+    }
+    auto applied = k.apply(config, values);
+    if (!applied) return fail(name + " (" + source + "): " + applied.error().message);
+  }
+  return config;
+}
+
+std::string configHelp() {
+  std::ostringstream out;
+  out << "usage: textscreen [--config FILE] [--check-config] [--KEY=VALUE ...]\n\n"
+      << commandOptions() << "\n"
+      << keyOptions();
+  return out.str();
+}
+
+}  // namespace ts

@@ -1,0 +1,63 @@
+// The daemon's configuration: one immutable snapshot, replaced whole on reload
+// (STYLE.md 7). Every key is declared once, in config_table.cc.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "net/cidr.h"
+#include "net/socket_address.h"
+#include "util/result.h"
+
+namespace ts {
+
+using Duration = std::chrono::milliseconds;
+
+enum class LogTarget { kStderr, kSyslog };
+
+struct Config {
+  SocketAddress listen;
+  std::string hostname;
+  SocketAddress gateway;
+  std::vector<std::string> gateway_domains;
+  std::string default_region;
+  std::string postmaster_address;
+  std::vector<Cidr> trusted_networks;
+  std::string state_dir;
+  std::uint64_t max_message_size = 0;
+  unsigned max_recipients = 0;
+  std::uint64_t max_line_length = 0;
+  unsigned max_connections = 0;
+  unsigned max_connections_per_ip = 0;
+  unsigned max_errors = 0;
+  Duration command_timeout{};
+  Duration data_timeout{};
+  Duration gateway_connect_timeout{};
+  Duration gateway_reply_timeout{};
+  unsigned gateway_pool_size = 0;
+  Duration gateway_idle_timeout{};
+  Duration shutdown_timeout{};
+  double reject_score = 0;
+  unsigned number_cache_size = 0;
+  LogTarget log = LogTarget::kStderr;
+
+  std::uint64_t generation = 0;  // set by the daemon on each successful (re)load
+};
+
+// What the command line asked for besides the configuration itself.
+struct Invocation {
+  std::string config_file;  // empty: built-in defaults only
+  bool check_config = false;
+  bool help = false;
+  std::vector<std::string> overrides;  // "key=value", from --key=value
+};
+
+Result<Invocation> parseCommandLine(int argc, const char* const* argv);
+// Reads the file named by the invocation (if any), applies the overrides, validates.
+Result<Config> loadConfig(const Invocation& invocation);
+// The --help text, generated from the key table.
+std::string configHelp();
+
+}  // namespace ts

@@ -1,0 +1,220 @@
+// Every configuration key, declared once. Defaults are for a production gateway host;
+// packaging/quickstart.conf overrides what a first run on a laptop needs.
+#include "config/config_table.h"
+
+#include <array>
+#include <limits>
+
+#include "config/value_parsers.h"
+#include "policy/subscriber_number.h"
+#include "util/ascii.h"
+
+namespace ts {
+namespace {
+
+Result<std::string> single(const std::vector<std::string>& values) {
+  if (values.size() != 1) return fail(std::string("given more than once"));
+  return values.front();
+}
+
+template <auto Field>
+Status<> setAddress(Config& c, const std::vector<std::string>& values) {
+  auto v = single(values);
+  if (!v) return fail(v.error());
+  auto a = SocketAddress::parse(*v);
+  if (!a) return fail(a.error());
+  c.*Field = *a;
+  return Ok{};
+}
+
+template <auto Field>
+Status<> setString(Config& c, const std::vector<std::string>& values) {
+  auto v = single(values);
+  if (!v) return fail(v.error());
+  if (v->empty()) return fail(std::string("must not be empty"));
+  c.*Field = *v;
+  return Ok{};
+}
+
+template <auto Field>
+Status<> setDuration(Config& c, const std::vector<std::string>& values) {
+  auto v = single(values);
+  if (!v) return fail(v.error());
+  auto d = parseDuration(*v);
+  if (!d) return fail(d.error());
+  if (d->count() == 0) return fail(std::string("must be longer than 0"));
+  c.*Field = *d;
+  return Ok{};
+}
+
+template <auto Field, std::uint64_t Min = 1>
+Status<> setByteSize(Config& c, const std::vector<std::string>& values) {
+  auto v = single(values);
+  if (!v) return fail(v.error());
+  auto n = parseByteSize(*v);
+  if (!n) return fail(n.error());
+  if (*n < Min) return fail("must be at least " + std::to_string(Min) + " bytes");
+  c.*Field = *n;
+  return Ok{};
+}
+
+template <auto Field, std::uint64_t Min = 1>
+Status<> setCount(Config& c, const std::vector<std::string>& values) {
+  auto v = single(values);
+  if (!v) return fail(v.error());
+  auto n = parseCount(*v);
+  if (!n) return fail(n.error());
+  if (*n < Min || *n > std::numeric_limits<unsigned>::max()) {
+    return fail("must be a whole number from " + std::to_string(Min));
+  }
+  c.*Field = static_cast<unsigned>(*n);
+  return Ok{};
+}
+
+Status<> setGatewayDomains(Config& c, const std::vector<std::string>& values) {
+  c.gateway_domains.clear();
+  for (const std::string& d : splitList(values)) {
+    if (d.find('.') == std::string::npos || d.front() == '.' || d.back() == '.' ||
+        d.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
+            std::string::npos) {
+      return fail("'" + d + "' is not a domain name (use A-labels, e.g. sms.example.net)");
+    }
+    c.gateway_domains.push_back(asciiLower(d));
+  }
+  if (c.gateway_domains.empty()) return fail(std::string("needs at least one domain"));
+  return Ok{};
+}
+
+Status<> setTrustedNetworks(Config& c, const std::vector<std::string>& values) {
+  c.trusted_networks.clear();
+  for (const std::string& n : splitList(values)) {
+    if (n == "none") continue;
+    auto cidr = Cidr::parse(n);
+    if (!cidr) return fail(cidr.error());
+    c.trusted_networks.push_back(*cidr);
+  }
+  return Ok{};
+}
+
+Status<> setRegion(Config& c, const std::vector<std::string>& values) {
+  auto v = single(values);
+  if (!v) return fail(v.error());
+  if (!SubscriberNumberValidator::isSupportedRegion(*v)) {
+    return fail("'" + *v + "' is not a region libphonenumber knows (use a CLDR code such as US, GB)");
+  }
+  c.default_region = *v;
+  return Ok{};
+}
+
+Status<> setPostmaster(Config& c, const std::vector<std::string>& values) {
+  auto v = single(values);
+  if (!v) return fail(v.error());
+  std::size_t at = v->rfind('@');
+  if (at == std::string::npos || at == 0 || at + 1 == v->size() ||
+      v->find_first_of(" <>\t\"") != std::string::npos) {
+    return fail("'" + *v + "' is not a plain address like postmaster@carrier.example");
+  }
+  c.postmaster_address = *v;
+  return Ok{};
+}
+
+Status<> setRejectScore(Config& c, const std::vector<std::string>& values) {
+  auto v = single(values);
+  if (!v) return fail(v.error());
+  auto n = parseNumber(*v);
+  if (!n) return fail(n.error());
+  if (*n <= 0) return fail(std::string("must be above 0"));
+  c.reject_score = *n;
+  return Ok{};
+}
+
+Status<> setLog(Config& c, const std::vector<std::string>& values) {
+  auto v = single(values);
+  if (!v) return fail(v.error());
+  if (*v == "stderr") {
+    c.log = LogTarget::kStderr;
+  } else if (*v == "syslog") {
+    c.log = LogTarget::kSyslog;
+  } else {
+    return fail("'" + *v + "' is not a log target (stderr or syslog)");
+  }
+  return Ok{};
+}
+
+constexpr std::array kKeys = {
+    ConfigKey{"listen", "127.0.0.1:25", "address:port",
+              "Where to accept SMTP: an address literal and port, [::1]:25 for IPv6.", false,
+              setAddress<&Config::listen>},
+    ConfigKey{"hostname", "localhost", "name",
+              "This host's name, in the banner, the EHLO reply and the Received: header.", false,
+              setString<&Config::hostname>},
+    ConfigKey{"gateway", "127.0.0.1:2526", "address:port",
+              "The carrier SMS gateway that accepted mail is relayed to (an address literal).",
+              false, setAddress<&Config::gateway>},
+    ConfigKey{"gateway_domain", "sms.example.net", "list",
+              "The domains the gateway serves; mail for any other domain is refused (no open relay).",
+              true, setGatewayDomains},
+    ConfigKey{"default_region", "US", "region",
+              "Region (CLDR code) for reading recipient numbers written without a leading +.",
+              false, setRegion},
+    ConfigKey{"postmaster_address", "postmaster@localhost", "address",
+              "Where mail to postmaster@ and abuse@ of a gateway domain is delivered instead.",
+              false, setPostmaster},
+    ConfigKey{"trusted_networks", "127.0.0.0/8, ::1/128", "list",
+              "Client networks that skip the screening checks (not the recipient policy); 'none' for none.",
+              true, setTrustedNetworks},
+    ConfigKey{"state_dir", "/var/lib/textscreen", "path",
+              "Directory for the LMDB store and other state.", false,
+              setString<&Config::state_dir>},
+    ConfigKey{"max_message_size", "64k", "bytes",
+              "Largest message accepted; announced in EHLO SIZE and enforced while reading.", false,
+              setByteSize<&Config::max_message_size, 1024>},
+    ConfigKey{"max_recipients", "50", "count", "Most recipients accepted in one transaction.",
+              false, setCount<&Config::max_recipients>},
+    ConfigKey{"max_line_length", "2048", "bytes",
+              "Longest command line accepted (RFC 5321 allows 512; extensions need more).", false,
+              setByteSize<&Config::max_line_length, 512>},
+    ConfigKey{"max_connections", "1000", "count", "Most client connections at once.", false,
+              setCount<&Config::max_connections>},
+    ConfigKey{"max_connections_per_ip", "50", "count",
+              "Most connections at once from one client address.", false,
+              setCount<&Config::max_connections_per_ip>},
+    ConfigKey{"max_errors", "20", "count",
+              "Error replies after which a session is ended with 421 (Postfix smtpd_hard_error_limit).",
+              false, setCount<&Config::max_errors>},
+    ConfigKey{"command_timeout", "300s", "duration",
+              "How long to wait for the next client command.", false,
+              setDuration<&Config::command_timeout>},
+    ConfigKey{"data_timeout", "120s", "duration",
+              "How long to wait for more message data during DATA.", false,
+              setDuration<&Config::data_timeout>},
+    ConfigKey{"gateway_connect_timeout", "10s", "duration",
+              "How long to wait for a connection to the gateway and its greeting.", false,
+              setDuration<&Config::gateway_connect_timeout>},
+    ConfigKey{"gateway_reply_timeout", "60s", "duration",
+              "How long to wait for each reply of the gateway.", false,
+              setDuration<&Config::gateway_reply_timeout>},
+    ConfigKey{"gateway_pool_size", "32", "count",
+              "Idle gateway connections kept open for reuse.", false,
+              setCount<&Config::gateway_pool_size, 0>},
+    ConfigKey{"gateway_idle_timeout", "60s", "duration",
+              "How long an idle gateway connection is kept.", false,
+              setDuration<&Config::gateway_idle_timeout>},
+    ConfigKey{"shutdown_timeout", "30s", "duration",
+              "On SIGTERM, how long sessions in flight may take to finish.", false,
+              setDuration<&Config::shutdown_timeout>},
+    ConfigKey{"reject_score", "10", "score",
+              "Total score of scoring checks at which a message is refused.", false,
+              setRejectScore},
+    ConfigKey{"number_cache_size", "100000", "count",
+              "Recipient numbers whose validity is remembered.", false,
+              setCount<&Config::number_cache_size, 0>},
+    ConfigKey{"log", "stderr", "target", "Where log lines go: stderr or syslog (mail facility).",
+              false, setLog},
+};
+
+}  // namespace
+
+std::span<const ConfigKey> configKeys() { return kKeys; }
+
+}  // namespace ts

@@ -1,0 +1,168 @@
+// Sessions are freed from a separate event, never from inside their own callbacks, so a
+// session can end itself at any point without pulling the stack out from under itself.
+#include "daemon/server.h"
+
+#include <csignal>
+#include <cstring>
+
+#include "obs/log.h"
+
+namespace ts {
+
+Server::Server(Invocation invocation, Config config) : invocation_(std::move(invocation)) {
+  config.generation = 1;
+  runtime_ = std::make_shared<Runtime>(std::move(config));
+  base_ = event_base_new();
+  relay_ = std::make_unique<RelayPool>(base_, poolSettings());
+  reap_event_ = event_new(base_, -1, 0, reapCallback, this);
+  deadline_event_ = evtimer_new(base_, deadlineCallback, this);
+  for (int sig : {SIGHUP, SIGTERM, SIGINT}) {
+    event* ev = evsignal_new(base_, sig, signalCallback, this);
+    event_add(ev, nullptr);
+    signal_events_.push_back(ev);
+  }
+}
+
+Server::~Server() {
+  sessions_.clear();
+  relay_.reset();
+  for (event* ev : signal_events_) event_free(ev);
+  if (listener_) evconnlistener_free(listener_);
+  event_free(reap_event_);
+  event_free(deadline_event_);
+  event_base_free(base_);
+}
+
+PoolSettings Server::poolSettings() const {
+  const Config& c = runtime_->config;
+  return PoolSettings{
+      GatewaySettings{c.gateway, c.hostname, c.gateway_connect_timeout, c.gateway_reply_timeout},
+      c.gateway_pool_size, c.gateway_idle_timeout};
+}
+
+int Server::run() {
+  const Config& c = runtime_->config;
+  listener_ = evconnlistener_new_bind(
+      base_, acceptCallback, this, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+      -1, c.listen.sockaddrPtr(), static_cast<int>(c.listen.length()));
+  if (!listener_) {
+    LogLine("-").kv("event", "fatal").kv("reason", "cannot listen").kv("address", c.listen.toString())
+        .kv("error", std::strerror(errno));
+    return 1;
+  }
+  LogLine("-")
+      .kv("event", "listening")
+      .kv("address", c.listen.toString())
+      .kv("gateway", c.gateway.toString())
+      .kv("generation", static_cast<unsigned long long>(c.generation));
+  event_base_dispatch(base_);
+  LogLine("-").kv("event", "stopped");
+  return 0;
+}
+
+void Server::acceptCallback(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int len, void* self) {
+  static_cast<Server*>(self)->accept(fd, addr, len);
+}
+
+void Server::accept(evutil_socket_t fd, const sockaddr* addr, int len) {
+  SocketAddress peer = SocketAddress::fromSockaddr(addr, static_cast<socklen_t>(len));
+  evutil_make_socket_nonblocking(fd);
+  smtp::SessionHost host{base_, relay_.get(), [this](smtp::Session* s) { sessionClosed(s); }};
+  auto session = std::make_unique<smtp::Session>(host, fd, peer, runtime_);
+  smtp::Session* raw = session.get();
+  const Config& c = runtime_->config;
+  auto admission = limits_.admit(peer, c.max_connections, c.max_connections_per_ip);
+  sessions_.emplace(raw, LiveSession{std::move(session),
+                                     admission == ConnectionLimits::Admission::kAdmitted});
+  switch (admission) {
+    case ConnectionLimits::Admission::kAdmitted:
+      raw->start();
+      return;
+    case ConnectionLimits::Admission::kTooManyTotal:
+      raw->refuse("4.7.0", "Too many connections to this server; try again later");
+      return;
+    case ConnectionLimits::Admission::kTooManyFromAddress:
+      raw->refuse("4.7.0", "Too many connections from your address; use fewer parallel connections");
+      return;
+  }
+}
+
+void Server::sessionClosed(smtp::Session* session) {
+  closed_.push_back(session);
+  event_active(reap_event_, 0, 0);
+}
+
+void Server::reapCallback(evutil_socket_t, short, void* self) { static_cast<Server*>(self)->reapClosed(); }
+
+void Server::reapClosed() {
+  std::vector<smtp::Session*> closed = std::move(closed_);
+  closed_.clear();
+  for (smtp::Session* s : closed) {
+    auto it = sessions_.find(s);
+    if (it == sessions_.end()) continue;
+    if (it->second.admitted) limits_.release(s->peer());
+    sessions_.erase(it);
+  }
+  maybeFinishShutdown();
+}
+
+void Server::signalCallback(evutil_socket_t sig, short, void* self) {
+  auto* server = static_cast<Server*>(self);
+  if (sig == SIGHUP) {
+    server->reload();
+  } else {
+    server->beginShutdown();
+  }
+}
+
+void Server::reload() {
+  auto loaded = loadConfig(invocation_);
+  if (!loaded) {
+    LogLine("-").kv("event", "reload").kv("result", "kept previous configuration")
+        .kv("reason", loaded.error().message);
+    return;
+  }
+  Config next = std::move(*loaded);
+  const Config& current = runtime_->config;
+  if (!(next.listen == current.listen)) {
+    LogLine("-").kv("event", "reload").kv("warning", "listen changes need a restart")
+        .kv("listen", current.listen.toString());
+    next.listen = current.listen;
+  }
+  next.generation = current.generation + 1;
+  runtime_ = std::make_shared<Runtime>(std::move(next));
+  relay_->reconfigure(poolSettings());
+  LogLine("-").kv("event", "reload").kv("result", "ok")
+      .kv("generation", static_cast<unsigned long long>(runtime_->config.generation));
+}
+
+void Server::beginShutdown() {
+  if (draining_) return;
+  draining_ = true;
+  LogLine("-").kv("event", "shutdown").kv("sessions", static_cast<unsigned long long>(sessions_.size()));
+  if (listener_) {
+    evconnlistener_free(listener_);
+    listener_ = nullptr;
+  }
+  relay_->closeIdle();
+  for (auto& [raw, live] : sessions_) live.session->shutdown();
+  timeval tv{};
+  Duration d = runtime_->config.shutdown_timeout;
+  tv.tv_sec = static_cast<time_t>(d.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((d.count() % 1000) * 1000);
+  evtimer_add(deadline_event_, &tv);
+  maybeFinishShutdown();
+}
+
+void Server::maybeFinishShutdown() {
+  if (draining_ && sessions_.empty()) event_base_loopexit(base_, nullptr);
+}
+
+void Server::deadlineCallback(evutil_socket_t, short, void* self) {
+  auto* server = static_cast<Server*>(self);
+  LogLine("-").kv("event", "shutdown").kv("result", "deadline reached")
+      .kv("sessions", static_cast<unsigned long long>(server->sessions_.size()));
+  event_base_loopexit(server->base_, nullptr);
+}
+
+}  // namespace ts

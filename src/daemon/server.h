@@ -1,0 +1,62 @@
+// The daemon: the listener, the live sessions, connection limits, the gateway pool and
+// the signals (SIGHUP reloads, SIGTERM drains). One libevent loop runs all of it.
+#pragma once
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include <memory>
+#include <unordered_map>
+#include <vector>
+
+#include "config/config.h"
+#include "daemon/runtime.h"
+#include "net/connection_limits.h"
+#include "relay/relay_pool.h"
+#include "smtp/session.h"
+
+namespace ts {
+
+class Server {
+ public:
+  Server(Invocation invocation, Config config);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listener; then runs the loop until a drain completes. Returns the exit code.
+  int run();
+
+ private:
+  void accept(evutil_socket_t fd, const sockaddr* addr, int len);
+  void sessionClosed(smtp::Session* session);
+  void reapClosed();
+  void reload();
+  void beginShutdown();
+  void maybeFinishShutdown();
+  PoolSettings poolSettings() const;
+
+  static void acceptCallback(evconnlistener* listener, evutil_socket_t fd, sockaddr* addr, int len, void* self);
+  static void signalCallback(evutil_socket_t sig, short what, void* self);
+  static void reapCallback(evutil_socket_t fd, short what, void* self);
+  static void deadlineCallback(evutil_socket_t fd, short what, void* self);
+
+  Invocation invocation_;
+  std::shared_ptr<Runtime> runtime_;
+  event_base* base_ = nullptr;
+  evconnlistener* listener_ = nullptr;
+  std::vector<event*> signal_events_;
+  event* reap_event_ = nullptr;
+  event* deadline_event_ = nullptr;
+  std::unique_ptr<RelayPool> relay_;
+  ConnectionLimits limits_;
+  struct LiveSession {
+    std::unique_ptr<smtp::Session> session;
+    bool admitted;  // counted in limits_, to be released when it closes
+  };
+  std::unordered_map<smtp::Session*, LiveSession> sessions_;
+  std::vector<smtp::Session*> closed_;
+  bool draining_ = false;
+};
+
+}  // namespace ts

@@ -1,0 +1,702 @@
+// Commands are handled one at a time, in order: a command that waits for the gateway
+// leaves the rest of the client's (pipelined) input unread until its reply is sent, so
+// replies can never be reordered and input stays bounded by the read watermark.
+#include "smtp/session.h"
+
+#include <event2/buffer.h>
+
+#include <ctime>
+
+#include <fmt/format.h>
+
+#include "obs/log.h"
+#include "policy/reference_id.h"
+#include "smtp/command_parser.h"
+#include "util/ascii.h"
+
+namespace ts::smtp {
+namespace {
+
+constexpr std::size_t kReadHighWatermark = 256 * 1024;
+
+constexpr unsigned bit(int state) { return 1u << state; }
+
+timeval toTimeval(Duration d) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(d.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((d.count() % 1000) * 1000);
+  return tv;
+}
+
+bool hasControlBytes(std::string_view line) {
+  for (char c : line) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7F) return true;
+  }
+  return false;
+}
+
+std::string rfc5322Date() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char buf[64];
+  std::size_t n = std::strftime(buf, sizeof(buf), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+  return std::string(buf, n);
+}
+
+}  // namespace
+
+struct Session::CommandSpec {
+  Verb verb;
+  unsigned allowed;  // bit(State) of the states the command is valid in
+  void (Session::*handler)(std::string_view);
+};
+
+namespace {
+constexpr unsigned kConnected = bit(0), kReady = bit(1), kMail = bit(2), kRcpt = bit(3);
+constexpr unsigned kAnyState = kConnected | kReady | kMail | kRcpt;
+}  // namespace
+
+// The session's stages, declared once (OpenSMTPD's commands[] table).
+const Session::CommandSpec Session::kCommands[] = {
+    {Verb::kHelo, kAnyState, &Session::onHelo},
+    {Verb::kEhlo, kAnyState, &Session::onEhlo},
+    {Verb::kMail, kReady, &Session::onMail},
+    {Verb::kRcpt, kMail | kRcpt, &Session::onRcpt},
+    {Verb::kData, kMail | kRcpt, &Session::onData},
+    {Verb::kRset, kAnyState, &Session::onRset},
+    {Verb::kNoop, kAnyState, &Session::onNoop},
+    {Verb::kQuit, kAnyState, &Session::onQuit},
+    {Verb::kHelp, kAnyState, &Session::onHelp},
+    {Verb::kVrfy, kAnyState, &Session::onVrfy},
+    {Verb::kExpn, kAnyState, &Session::onExpn},
+};
+
+static_assert(static_cast<int>(Verb::kUnknown) == 11, "every verb but kUnknown has a row");
+
+Session::Session(SessionHost host, evutil_socket_t fd, SocketAddress peer,
+                 std::shared_ptr<Runtime> runtime)
+    : host_(std::move(host)),
+      peer_(std::move(peer)),
+      runtime_(std::move(runtime)),
+      config_(runtime_->config),
+      session_ref_(newReferenceId()),
+      reader_(config_.max_message_size) {
+  bev_ = bufferevent_socket_new(host_.base, fd, BEV_OPT_CLOSE_ON_FREE);
+  timer_ = evtimer_new(host_.base, timerCallback, this);
+  bufferevent_setcb(bev_, readCallback, writeCallback, eventCallback, this);
+  bufferevent_setwatermark(bev_, EV_READ, 0, kReadHighWatermark);
+  trusted_ = runtime_->isTrusted(peer_);
+}
+
+Session::~Session() {
+  if (upstream_.connection) upstream_.connection->abandon();
+  if (timer_) event_free(timer_);
+  if (bev_) bufferevent_free(bev_);
+}
+
+void Session::start() {
+  LogLine(session_ref_)
+      .kv("event", "connect")
+      .kv("client", peer_.host())
+      .kv("trusted", trusted_ ? "yes" : "no");
+  out_.clear();
+  appendReply(out_, 220, "", "", config_.hostname + " ESMTP textscreen");
+  bufferevent_write(bev_, out_.data(), out_.size());
+  bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  armTimer(config_.command_timeout);
+}
+
+void Session::refuse(std::string_view enhanced, std::string_view text) {
+  LogLine(session_ref_)
+      .kv("event", "reject")
+      .kv("stage", "connect")
+      .kv("client", peer_.host())
+      .kv("reason", text);
+  bufferevent_enable(bev_, EV_WRITE);
+  reply(421, enhanced, text);
+  closeAfterReply();
+}
+
+void Session::shutdown() {
+  shutting_down_ = true;
+  if (!busy_ && (state_ == State::kConnected || state_ == State::kReady)) {
+    reply(421, "4.3.2", "Service shutting down; try again later");
+    closeAfterReply();
+  }
+}
+
+// ---- input ----
+
+void Session::readCallback(bufferevent*, void* self) { static_cast<Session*>(self)->onReadable(); }
+
+void Session::onReadable() {
+  if (state_ == State::kClosing) {
+    evbuffer_drain(bufferevent_get_input(bev_), evbuffer_get_length(bufferevent_get_input(bev_)));
+    return;
+  }
+  processInput();
+}
+
+void Session::resume() {
+  busy_ = false;
+  if (state_ == State::kClosing) return;
+  if (shutting_down_ && state_ == State::kReady) {
+    reply(421, "4.3.2", "Service shutting down; try again later");
+    closeAfterReply();
+    return;
+  }
+  armTimer(config_.command_timeout);
+  // Pipelined commands may already be buffered; no read event will announce them.
+  processInput();
+}
+
+void Session::processInput() {
+  if (processing_) return;
+  processing_ = true;
+  drainInput();
+  processing_ = false;
+}
+
+void Session::drainInput() {
+  evbuffer* in = bufferevent_get_input(bev_);
+  while (!busy_ && state_ != State::kClosing) {
+    if (state_ == State::kData) {
+      if (!readDataSection()) return;
+      continue;
+    }
+    std::size_t eol_len = 0;
+    evbuffer_ptr eol = evbuffer_search_eol(in, nullptr, &eol_len, EVBUFFER_EOL_LF);
+    if (eol.pos < 0) {
+      std::size_t buffered = evbuffer_get_length(in);
+      if (buffered > config_.max_line_length) {
+        evbuffer_drain(in, buffered);
+        discarding_line_ = true;
+      }
+      return;
+    }
+    auto line_len = static_cast<std::size_t>(eol.pos);
+    if (discarding_line_ || line_len > config_.max_line_length) {
+      evbuffer_drain(in, line_len + eol_len);
+      discarding_line_ = false;
+      reply(500, "5.5.2",
+            fmt::format("Line too long: the limit is {} bytes; fix the client that sent it",
+                        config_.max_line_length));
+      continue;
+    }
+    line_.resize(line_len);
+    evbuffer_remove(in, line_.data(), line_len);
+    evbuffer_drain(in, eol_len);
+    // Commands tolerate a bare LF, as Postfix does; DATA does not (see DataReader).
+    if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+    armTimer(config_.command_timeout);
+    handleLine(line_);
+  }
+}
+
+void Session::handleLine(std::string_view line) {
+  if (hasControlBytes(line)) {
+    reply(500, "5.5.2", "Command contains NUL or control characters; fix the client that sent it");
+    return;
+  }
+  Command cmd = parseCommand(line);
+  if (shutting_down_ && cmd.verb != Verb::kQuit &&
+      (state_ == State::kConnected || state_ == State::kReady)) {
+    reply(421, "4.3.2", "Service shutting down; try again later");
+    closeAfterReply();
+    return;
+  }
+  if (cmd.verb == Verb::kUnknown) {
+    reply(500, "5.5.2", "Command not recognized");
+    return;
+  }
+  for (const CommandSpec& spec : kCommands) {
+    if (spec.verb != cmd.verb) continue;
+    if (!(spec.allowed & bit(static_cast<int>(state_)))) {
+      std::string_view hint = "Send EHLO or HELO first";
+      if (state_ != State::kConnected) {
+        switch (cmd.verb) {
+          case Verb::kMail: hint = "Sender already given; send RSET to start over"; break;
+          default: hint = "Send MAIL FROM first"; break;
+        }
+      }
+      reply(503, "5.5.1", fmt::format("Bad sequence of commands: {}", hint));
+      return;
+    }
+    (this->*spec.handler)(cmd.argument);
+    return;
+  }
+}
+
+bool Session::readDataSection() {
+  evbuffer* in = bufferevent_get_input(bev_);
+  while (!reader_.done() && evbuffer_get_length(in) > 0) {
+    evbuffer_iovec chunk{};
+    if (evbuffer_peek(in, -1, nullptr, &chunk, 1) < 1) break;
+    std::size_t used =
+        reader_.feed(std::string_view(static_cast<const char*>(chunk.iov_base), chunk.iov_len));
+    evbuffer_drain(in, used);
+  }
+  if (!reader_.done()) {
+    armTimer(config_.data_timeout);
+    return false;
+  }
+  finishData();
+  return true;
+}
+
+// ---- commands ----
+
+bool Session::acceptHelo(std::string_view arg, bool esmtp) {
+  std::string_view name = arg.substr(0, arg.find(' '));
+  bool printable = !name.empty();
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7F) printable = false;
+  }
+  if (!printable) {
+    reply(501, "5.5.4",
+          fmt::format("Syntax: {} hostname (your host's name or address literal)",
+                      esmtp ? "EHLO" : "HELO"));
+    return false;
+  }
+  if (state_ == State::kMail || state_ == State::kRcpt) endTransaction(true);
+  helo_ = std::string(name);
+  esmtp_ = esmtp;
+  state_ = State::kReady;
+  return true;
+}
+
+void Session::onHelo(std::string_view arg) {
+  if (acceptHelo(arg, false)) reply(250, "", config_.hostname);
+}
+
+void Session::onEhlo(std::string_view arg) {
+  if (!acceptHelo(arg, true)) return;
+  out_.clear();
+  appendMultilineReply(out_, 250,
+                       {config_.hostname, "PIPELINING",
+                        fmt::format("SIZE {}", config_.max_message_size), "8BITMIME",
+                        "ENHANCEDSTATUSCODES", "SMTPUTF8", "HELP"});
+  flushReply(250);
+}
+
+void Session::onMail(std::string_view arg) {
+  ref_ = transactions_ == 0 ? session_ref_ : newReferenceId();
+  ++transactions_;
+  auto parsed = parseMailFrom(arg);
+  if (!parsed) {
+    switch (parsed.error()) {
+      case EnvelopeError::kSyntax: reply(501, "5.5.4", "Syntax: MAIL FROM:<address> [SIZE=n] [BODY=8BITMIME] [SMTPUTF8]"); break;
+      case EnvelopeError::kBadAddress: reply(501, "5.1.7", "Bad sender address syntax: send a plain address like <alerts@example.com>"); break;
+      case EnvelopeError::kUnsupportedParameter: reply(555, "5.5.4", "Unsupported MAIL parameter: only SIZE, BODY and SMTPUTF8 are offered"); break;
+      case EnvelopeError::kNonAsciiWithoutSmtputf8: reply(553, "5.6.7", "Non-ASCII sender address needs the SMTPUTF8 parameter (RFC 6531)"); break;
+      case EnvelopeError::kInvalidUtf8: reply(501, "5.1.7", "Sender address is not valid UTF-8"); break;
+    }
+    ref_.clear();
+    return;
+  }
+  if (parsed->size && *parsed->size > config_.max_message_size) {
+    reply(552, "5.3.4",
+          fmt::format("Message size exceeds the limit of {} bytes; SMS mail must be short",
+                      config_.max_message_size));
+    ref_.clear();
+    return;
+  }
+  mail_ = std::move(*parsed);
+  state_ = State::kMail;
+  reply(250, "2.1.0", fmt::format("Sender <{}> ok", mail_.sender.address()));
+}
+
+void Session::onRcpt(std::string_view arg) {
+  ++rcpt_attempts_;
+  auto parsed = parseRcptTo(arg, mail_.smtputf8);
+  if (!parsed) {
+    switch (parsed.error()) {
+      case EnvelopeError::kSyntax: reply(501, "5.5.4", "Syntax: RCPT TO:<address>"); break;
+      case EnvelopeError::kBadAddress: reply(501, "5.1.3", "Bad recipient address syntax: use <number@gateway-domain>"); break;
+      case EnvelopeError::kUnsupportedParameter: reply(555, "5.5.4", "Unsupported RCPT parameter: none are offered"); break;
+      case EnvelopeError::kNonAsciiWithoutSmtputf8: reply(553, "5.6.7", "Non-ASCII recipient address needs SMTPUTF8 on MAIL FROM (RFC 6531)"); break;
+      case EnvelopeError::kInvalidUtf8: reply(501, "5.1.3", "Recipient address is not valid UTF-8"); break;
+    }
+    return;
+  }
+  if (accepted_.size() >= config_.max_recipients) {
+    reply(452, "4.5.3",
+          fmt::format("Too many recipients: at most {} per message; send the rest in another message",
+                      config_.max_recipients));
+    return;
+  }
+  RecipientVerdict verdict = runtime_->recipients.evaluate(parsed->recipient);
+  if (verdict.result.outcome != Outcome::kPass) {
+    LogLine(ref_)
+        .kv("event", "reject")
+        .kv("stage", "rcpt")
+        .kv("client", peer_.host())
+        .kv("from", mail_.sender.address())
+        .kv("to", parsed->recipient.address())
+        .kv("check", verdict.result.check)
+        .kv("reason", verdict.result.reason);
+    reply(550, verdict.result.enhanced, verdict.result.reason);
+    results_.push_back(std::move(verdict.result));
+    return;
+  }
+  results_.push_back(std::move(verdict.result));
+  forwardRecipient(std::move(verdict.forward_path));
+}
+
+void Session::forwardRecipient(std::string forward_path) {
+  busy_ = true;
+  evtimer_del(timer_);
+  if (!upstream_.connection) {
+    upstream_ = host_.relay->acquire(upstream_retried_);
+    upstream_mail_sent_ = false;
+  }
+  auto mail_reply = std::make_shared<GatewayReply>();
+  if (!upstream_mail_sent_) {
+    upstream_mail_sent_ = true;
+    upstream_.connection->mailFrom(mail_.sender.address(), mail_.body == BodyType::k8BitMime,
+                                   mail_.smtputf8,
+                                   [mail_reply](const GatewayReply& r) { *mail_reply = r; });
+  } else {
+    mail_reply->code = 250;
+  }
+  upstream_.connection->command(
+      "RCPT TO:<" + forward_path + ">",
+      [this, mail_reply, path = forward_path](const GatewayReply& r) {
+        // After a refused MAIL the gateway's answer to RCPT is only "503": report the MAIL's.
+        bool mail_failed = !mail_reply->positive();
+        onUpstreamRcpt(path, mail_failed ? *mail_reply : r, mail_failed);
+      });
+}
+
+void Session::onUpstreamRcpt(const std::string& forward_path, const GatewayReply& reply,
+                             bool mail_failed) {
+  if (reply.failure == GatewayReply::Failure::kLost && upstream_.reused && accepted_.empty() &&
+      !upstream_retried_) {
+    // A pooled connection the gateway had closed: try once more on a new one.
+    upstream_retried_ = true;
+    upstream_.connection->abandon();
+    upstream_ = {};
+    forwardRecipient(forward_path);
+    return;
+  }
+  if (reply.failure != GatewayReply::Failure::kNone || mail_failed) {
+    // Nothing is open upstream worth keeping; the next RCPT starts a new transaction.
+    if (upstream_.connection) host_.relay->release(std::move(upstream_.connection), true);
+    upstream_ = {};
+    upstream_mail_sent_ = false;
+  }
+  if (reply.positive()) accepted_.push_back(forward_path);
+  if (!accepted_.empty()) state_ = State::kRcpt;
+  sendGatewayReply(reply, "2.1.5");
+  resume();
+}
+
+void Session::onData(std::string_view) {
+  if (accepted_.empty()) {
+    reply(554, "5.5.1", "No valid recipients: every recipient was refused, see the replies to RCPT");
+    return;
+  }
+  if (!upstream_.connection) {
+    reply(451, "4.4.2", "The connection to the SMS gateway was lost; try again later");
+    endTransaction(false);
+    return;
+  }
+  reader_.reset(config_.max_message_size);
+  state_ = State::kData;
+  reply(354, "", "End data with <CR><LF>.<CR><LF>");
+  armTimer(config_.data_timeout);
+}
+
+void Session::onRset(std::string_view) {
+  endTransaction(true);
+  reply(250, "2.0.0", "Ok");
+}
+
+void Session::onNoop(std::string_view) { reply(250, "2.0.0", "Ok"); }
+
+void Session::onQuit(std::string_view) {
+  endTransaction(true);
+  reply(221, "2.0.0", "Bye");
+  closeAfterReply();
+}
+
+void Session::onHelp(std::string_view) {
+  reply(214, "2.0.0",
+        "Commands: EHLO HELO MAIL RCPT DATA RSET NOOP QUIT HELP VRFY. "
+        "Mail here goes to SMS subscribers: <number@gateway-domain>");
+}
+
+void Session::onVrfy(std::string_view) {
+  reply(252, "2.5.0", "Cannot VRFY users; send the message and the recipient will be checked");
+}
+
+void Session::onExpn(std::string_view) { reply(502, "5.5.1", "EXPN is not supported"); }
+
+// ---- end of data and relay ----
+
+void Session::finishData() {
+  if (reader_.bareLineEnding()) {
+    reply(554, "5.5.2",
+          "Message refused: it contains a bare CR or LF; every line must end with CRLF "
+          "(RFC 5321 section 2.3.8); fix the sending software");
+    logDecision("reject", "bare CR or LF in DATA");
+    endTransaction(true);
+    return;
+  }
+  if (reader_.oversize()) {
+    reply(552, "5.3.4",
+          fmt::format("Message size exceeds the limit of {} bytes; SMS mail must be short",
+                      config_.max_message_size));
+    logDecision("reject", "message too large");
+    endTransaction(true);
+    return;
+  }
+  Decision decision = runtime_->decisions.decide(Stage::kEndOfData, proposals_);
+  std::string_view reason = decision.deciding ? std::string_view(decision.deciding->result.reason)
+                                              : std::string_view("policy");
+  std::string_view enhanced = decision.deciding && !decision.deciding->result.enhanced.empty()
+                                  ? std::string_view(decision.deciding->result.enhanced)
+                                  : std::string_view();
+  switch (decision.verdict) {
+    case Verdict::kAccept:
+    case Verdict::kContinue:
+      relayMessage();
+      return;
+    case Verdict::kTempFail:
+      reply(451, enhanced.empty() ? "4.7.1" : enhanced, reason);
+      logDecision("tempfail", reason);
+      endTransaction(true);
+      return;
+    case Verdict::kReject:
+      reply(550, enhanced.empty() ? "5.7.1" : enhanced, reason);
+      logDecision("reject", reason);
+      endTransaction(true);
+      return;
+    case Verdict::kRejectDisconnect:
+      reply(554, enhanced.empty() ? "5.7.1" : enhanced, reason);
+      logDecision("reject", reason);
+      endTransaction(true);
+      closeAfterReply();
+      return;
+    case Verdict::kQuarantine:
+      // Until the store exists there is nowhere durable to hold the message: defer it,
+      // never accept it (invariant 2).
+      reply(451, "4.3.0", "Message held for review cannot be stored now; try again later");
+      logDecision("tempfail", "quarantine unavailable");
+      endTransaction(true);
+      return;
+  }
+}
+
+void Session::relayMessage() {
+  busy_ = true;
+  evtimer_del(timer_);
+  upstream_.connection->command("DATA", [this](const GatewayReply& r) { onUpstreamData(r); });
+}
+
+void Session::onUpstreamData(const GatewayReply& reply) {
+  if (reply.failure != GatewayReply::Failure::kNone || reply.code != 354) {
+    GatewayReply refused = reply;
+    if (refused.failure == GatewayReply::Failure::kNone && refused.code < 400) {
+      refused.failure = GatewayReply::Failure::kLost;  // a gateway that does not speak SMTP
+    }
+    onUpstreamFinal(refused);
+    return;
+  }
+  std::string message = reader_.takeMessage();
+  upstream_.connection->message(receivedHeader(), message,
+                                [this](const GatewayReply& r) { onUpstreamFinal(r); });
+}
+
+void Session::onUpstreamFinal(const GatewayReply& reply) {
+  gateway_reply_ = reply.failure == GatewayReply::Failure::kNone
+                       ? fmt::format("{} {}", reply.code, reply.text())
+                       : std::string("no reply");
+  if (reply.positive()) {
+    std::string text = fmt::format("Queued by the SMS gateway: {}", reply.text());
+    replyWithRef(250, reply.enhanced.empty() ? "2.0.0" : reply.enhanced, text);
+    logDecision("relay", "accepted");
+  } else {
+    sendGatewayReply(reply, "");
+    logDecision(reply.failure == GatewayReply::Failure::kNone && reply.code >= 500 ? "reject"
+                                                                                   : "tempfail",
+                "gateway refused or failed");
+  }
+  // After the final reply the gateway's transaction is over, whatever it said.
+  endTransaction(false);
+  resume();
+}
+
+void Session::sendGatewayReply(const GatewayReply& r, std::string_view default_enhanced) {
+  switch (r.failure) {
+    case GatewayReply::Failure::kUnreachable:
+      replyWithRef(451, "4.4.1", "The SMS gateway is unreachable; nothing was accepted, try again later");
+      return;
+    case GatewayReply::Failure::kTimeout:
+      replyWithRef(451, "4.4.2", "The SMS gateway did not answer in time; nothing was accepted, try again later");
+      return;
+    case GatewayReply::Failure::kLost:
+      replyWithRef(451, "4.4.2", "The connection to the SMS gateway was lost; nothing was accepted, try again later");
+      return;
+    case GatewayReply::Failure::kNone:
+      break;
+  }
+  int cls = r.code / 100;
+  if (cls != 2 && cls != 4 && cls != 5) {
+    replyWithRef(451, "4.4.2", "The SMS gateway gave an unexpected reply; try again later");
+    return;
+  }
+  std::string enhanced = r.enhanced;
+  if (enhanced.empty()) {
+    enhanced = cls == 2 && !default_enhanced.empty() ? std::string(default_enhanced)
+                                                     : fmt::format("{}.0.0", cls);
+  }
+  replyWithRef(r.code, enhanced, fmt::format("SMS gateway: {}", r.text()));
+}
+
+std::string Session::receivedHeader() const {
+  std::string with = mail_.smtputf8 ? "UTF8SMTP" : (esmtp_ ? "ESMTP" : "SMTP");
+  std::string header = fmt::format("Received: from {} ([{}])\r\n\tby {} (textscreen) with {} id {}",
+                                   helo_, peer_.host(), config_.hostname, with, ref_);
+  if (accepted_.size() == 1) header += fmt::format("\r\n\tfor <{}>", accepted_.front());
+  header += fmt::format("; {}\r\n", rfc5322Date());
+  return header;
+}
+
+// ---- transaction ----
+
+void Session::endTransaction(bool upstream_transaction_open) {
+  if (upstream_.connection) {
+    host_.relay->release(std::move(upstream_.connection), upstream_transaction_open && upstream_mail_sent_);
+  }
+  upstream_ = {};
+  upstream_mail_sent_ = false;
+  upstream_retried_ = false;
+  mail_ = MailFrom{};
+  rcpt_attempts_ = 0;
+  accepted_.clear();
+  results_.clear();
+  proposals_.clear();
+  gateway_reply_.clear();
+  reader_ = DataReader(config_.max_message_size);  // gives the message buffer back
+  ref_.clear();
+  if (state_ != State::kClosing && state_ != State::kConnected) state_ = State::kReady;
+}
+
+void Session::logDecision(std::string_view action, std::string_view reason) {
+  std::string rcpts;
+  for (const std::string& r : accepted_) {
+    if (!rcpts.empty()) rcpts.push_back(',');
+    rcpts.append(r);
+  }
+  LogLine(ref_)
+      .kv("event", "decision")
+      .kv("action", action)
+      .kv("client", peer_.host())
+      .kv("helo", helo_)
+      .kv("trusted", trusted_ ? "yes" : "no")
+      .kv("from", mail_.sender.address())
+      .kv("to", rcpts)
+      .kv("size", static_cast<unsigned long long>(reader_.size()))
+      .kv("reason", reason)
+      .kv("gateway", gateway_reply_);
+}
+
+// ---- output ----
+
+void Session::reply(int code, std::string_view enhanced, std::string_view text) {
+  out_.clear();
+  std::string_view ref = !ref_.empty() ? std::string_view(ref_)
+                         : code >= 400 ? std::string_view(session_ref_)
+                                       : std::string_view();
+  appendReply(out_, code, enhanced, ref, text);
+  flushReply(code);
+}
+
+void Session::replyWithRef(int code, std::string_view enhanced, std::string_view text) {
+  out_.clear();
+  appendReply(out_, code, enhanced, ref_.empty() ? session_ref_ : ref_, text);
+  flushReply(code);
+}
+
+void Session::flushReply(int code) {
+  if (!bev_ || state_ == State::kClosing) return;
+  bufferevent_write(bev_, out_.data(), out_.size());
+  if (code < 400 || code == 421) return;
+  if (++errors_ >= config_.max_errors) {
+    LogLine(session_ref_).kv("event", "disconnect").kv("client", peer_.host()).kv("reason", "too many errors");
+    out_.clear();
+    appendReply(out_, 421, "4.7.0", session_ref_,
+                "Too many errors in this session; fix your client and try again later");
+    bufferevent_write(bev_, out_.data(), out_.size());
+    closeAfterReply();
+  }
+}
+
+void Session::closeAfterReply() {
+  if (state_ == State::kClosing) return;
+  endTransaction(true);
+  state_ = State::kClosing;
+  evtimer_del(timer_);
+  bufferevent_disable(bev_, EV_READ);
+  // Wait until the reply has left; writeCallback finishes the job.
+  bufferevent_setwatermark(bev_, EV_WRITE, 0, 0);
+  if (evbuffer_get_length(bufferevent_get_output(bev_)) == 0) {
+    timeval now{};
+    evtimer_add(timer_, &now);
+  }
+}
+
+void Session::writeCallback(bufferevent*, void* arg) {
+  auto* self = static_cast<Session*>(arg);
+  if (self->state_ == State::kClosing) self->destroy("closed");
+}
+
+void Session::armTimer(Duration d) {
+  timeval tv = toTimeval(d);
+  evtimer_add(timer_, &tv);
+}
+
+void Session::timerCallback(evutil_socket_t, short, void* arg) {
+  auto* self = static_cast<Session*>(arg);
+  if (self->state_ == State::kClosing) {
+    self->destroy("closed");
+    return;
+  }
+  bool in_data = self->state_ == State::kData;
+  LogLine(self->ref_.empty() ? self->session_ref_ : self->ref_)
+      .kv("event", "timeout")
+      .kv("client", self->peer_.host())
+      .kv("stage", in_data ? "data" : "command");
+  self->reply(421, "4.4.2",
+              in_data ? "Timeout reading message data; closing" : "Timeout waiting for your command; closing");
+  self->closeAfterReply();
+}
+
+void Session::eventCallback(bufferevent*, short what, void* arg) {
+  auto* self = static_cast<Session*>(arg);
+  if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
+    if (self->state_ == State::kData) self->logDecision("abandoned", "client disconnected during DATA");
+    self->destroy(what & BEV_EVENT_EOF ? "client closed" : "connection error");
+  }
+}
+
+void Session::destroy(std::string_view why) {
+  if (!bev_) return;
+  LogLine(session_ref_).kv("event", "disconnect").kv("client", peer_.host()).kv("reason", why);
+  if (upstream_.connection) {
+    // A handler of ours may still be queued on it: never let it call a freed session.
+    upstream_.connection->abandon();
+    upstream_ = {};
+  }
+  evtimer_del(timer_);
+  bufferevent_free(bev_);
+  bev_ = nullptr;
+  state_ = State::kClosing;
+  host_.on_closed(this);
+}
+
+}  // namespace ts::smtp

@@ -1,0 +1,134 @@
+// One client SMTP session, from banner to QUIT: the state machine of RFC 5321 as a table
+// of commands (syntax -> stage checks -> proceed), the recipient policy, DATA reading and
+// the relay to the gateway. Only the session turns verdicts into replies (STYLE.md 3).
+#pragma once
+
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "daemon/runtime.h"
+#include "net/socket_address.h"
+#include "policy/decision.h"
+#include "relay/relay_pool.h"
+#include "smtp/data_reader.h"
+#include "smtp/envelope_parser.h"
+#include "smtp/reply.h"
+
+namespace ts::smtp {
+
+struct SessionHost {
+  event_base* base;
+  RelayPool* relay;
+  std::function<void(class Session*)> on_closed;  // the session may be freed after this
+};
+
+class Session {
+ public:
+  Session(SessionHost host, evutil_socket_t fd, SocketAddress peer, std::shared_ptr<Runtime> runtime);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void start();
+  // Refuses the connection with a 421 and closes (connection limits).
+  void refuse(std::string_view enhanced, std::string_view text);
+  // SIGTERM: idle sessions end now; a transaction in flight may finish first.
+  void shutdown();
+  const SocketAddress& peer() const { return peer_; }
+
+ private:
+  enum class State { kConnected, kReady, kMail, kRcpt, kData, kClosing };
+  struct CommandSpec;
+  static const CommandSpec kCommands[];
+
+  // input
+  void onReadable();
+  void processInput();
+  void drainInput();
+  bool readDataSection();
+  void handleLine(std::string_view line);
+  void resume();
+
+  // commands
+  void onHelo(std::string_view arg);
+  void onEhlo(std::string_view arg);
+  void onMail(std::string_view arg);
+  void onRcpt(std::string_view arg);
+  void onData(std::string_view arg);
+  void onRset(std::string_view arg);
+  void onNoop(std::string_view arg);
+  void onQuit(std::string_view arg);
+  void onHelp(std::string_view arg);
+  void onVrfy(std::string_view arg);
+  void onExpn(std::string_view arg);
+  bool acceptHelo(std::string_view arg, bool esmtp);
+
+  // relay
+  void forwardRecipient(std::string forward_path);
+  void onUpstreamRcpt(const std::string& forward_path, const GatewayReply& reply, bool mail_failed);
+  void finishData();
+  void relayMessage();
+  void onUpstreamData(const GatewayReply& reply);
+  void onUpstreamFinal(const GatewayReply& reply);
+  void sendGatewayReply(const GatewayReply& reply, std::string_view default_enhanced);
+  std::string receivedHeader() const;
+  std::string upstreamMailCommand() const;
+
+  // transaction
+  void endTransaction(bool upstream_transaction_open);
+  void logDecision(std::string_view action, std::string_view reason);
+
+  // output
+  void reply(int code, std::string_view enhanced, std::string_view text);
+  void replyWithRef(int code, std::string_view enhanced, std::string_view text);
+  void flushReply(int code);
+  void closeAfterReply();
+  void armTimer(Duration d);
+  void destroy(std::string_view why);
+
+  static void readCallback(bufferevent* bev, void* self);
+  static void writeCallback(bufferevent* bev, void* self);
+  static void eventCallback(bufferevent* bev, short what, void* self);
+  static void timerCallback(evutil_socket_t fd, short what, void* self);
+
+  SessionHost host_;
+  SocketAddress peer_;
+  std::shared_ptr<Runtime> runtime_;
+  const Config& config_;
+  bufferevent* bev_ = nullptr;
+  event* timer_ = nullptr;
+
+  State state_ = State::kConnected;
+  bool busy_ = false;            // waiting for the gateway; input is left unread
+  bool processing_ = false;      // inside processInput: a reply given synchronously must not recurse
+  bool discarding_line_ = false; // skipping the rest of an overlong line
+  bool shutting_down_ = false;
+  bool trusted_ = false;
+  bool esmtp_ = false;
+  unsigned errors_ = 0;
+  unsigned transactions_ = 0;
+  std::string session_ref_;
+  std::string ref_;  // this transaction's reference id
+  std::string helo_;
+  std::string line_;
+  std::string out_;
+
+  // transaction
+  MailFrom mail_;
+  unsigned rcpt_attempts_ = 0;
+  std::vector<std::string> accepted_;  // forward paths the gateway took
+  std::vector<CheckResult> results_;    // every check's answer, for the decision record
+  std::vector<Proposal> proposals_;     // what the screening checks propose
+  RelayPool::Lease upstream_;
+  bool upstream_mail_sent_ = false;
+  bool upstream_retried_ = false;
+  DataReader reader_;
+  std::string gateway_reply_;  // the gateway's final answer, for the log
+};
+
+}  // namespace ts::smtp

@@ -1,0 +1,103 @@
+// Configuration: defaults load, files and overrides apply, and each bad value is a clear
+// error that names its key.
+#include "config/config.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "config/value_parsers.h"
+
+namespace ts {
+namespace {
+
+Result<Config> loadWith(const std::string& file_text, std::vector<std::string> overrides = {}) {
+  char path[] = "/tmp/textscreen-config-XXXXXX";
+  int fd = mkstemp(path);
+  EXPECT_GE(fd, 0);
+  std::ofstream(path) << file_text;
+  Invocation inv;
+  inv.config_file = path;
+  inv.overrides = std::move(overrides);
+  auto result = loadConfig(inv);
+  std::remove(path);
+  close(fd);
+  return result;
+}
+
+TEST(Config, DefaultsAreValid) {
+  auto c = loadConfig(Invocation{});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->listen.toString(), "127.0.0.1:25");
+  EXPECT_EQ(c->max_message_size, 64u * 1024);
+  EXPECT_EQ(c->command_timeout, std::chrono::seconds(300));
+}
+
+TEST(Config, FileAndOverrides) {
+  auto c = loadWith(
+      "listen = 127.0.0.1:2525\n"
+      "gateway_domain = sms.example.net, MMS.example.net\n"
+      "gateway_domain = third.example\n"
+      "max_recipients = 5\n"
+      "data_timeout = 500ms\n",
+      {"max_recipients=7"});
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->listen.port(), 2525);
+  EXPECT_EQ(c->gateway_domains, (std::vector<std::string>{"sms.example.net", "mms.example.net", "third.example"}));
+  EXPECT_EQ(c->max_recipients, 7u);
+  EXPECT_EQ(c->data_timeout, std::chrono::milliseconds(500));
+}
+
+TEST(Config, BadValuesNameTheirKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"listen = nowhere\n", "listen"},
+      {"default_region = XX\n", "default_region"},
+      {"max_line_length = 10\n", "max_line_length"},
+      {"trusted_networks = 10.0.0.0/33\n", "trusted_networks"},
+      {"command_timeout = soon\n", "command_timeout"},
+      {"max_message_size = 12x\n", "max_message_size"},
+      {"postmaster_address = nobody\n", "postmaster_address"},
+      {"gateway_domain = localhost\n", "gateway_domain"},
+      {"log = file\n", "log"},
+      {"max_recipients = 1\nmax_recipients = 2\n", "max_recipients"},
+      {"no_such_key = 1\n", "no_such_key"},
+  };
+  for (const auto& [text, key] : cases) {
+    auto c = loadWith(text);
+    ASSERT_FALSE(c.ok()) << text;
+    EXPECT_NE(c.error().message.find(key), std::string::npos) << c.error().message;
+  }
+}
+
+TEST(Config, MissingFileIsAnError) {
+  Invocation inv;
+  inv.config_file = "/nonexistent/textscreen.conf";
+  EXPECT_FALSE(loadConfig(inv).ok());
+}
+
+TEST(Config, CommandLine) {
+  const char* argv[] = {"textscreen", "--config", "x.conf", "--check-config", "--max_recipients=3"};
+  auto inv = parseCommandLine(5, argv);
+  ASSERT_TRUE(inv.ok());
+  EXPECT_EQ(inv->config_file, "x.conf");
+  EXPECT_TRUE(inv->check_config);
+  EXPECT_EQ(inv->overrides, std::vector<std::string>{"max_recipients=3"});
+  const char* bad[] = {"textscreen", "--bogus"};
+  EXPECT_FALSE(parseCommandLine(2, bad).ok());
+}
+
+TEST(ValueParsers, Units) {
+  EXPECT_EQ(*parseDuration("30"), std::chrono::seconds(30));
+  EXPECT_EQ(*parseDuration("2m"), std::chrono::minutes(2));
+  EXPECT_EQ(*parseDuration("250ms"), std::chrono::milliseconds(250));
+  EXPECT_FALSE(parseDuration("1y").ok());
+  EXPECT_FALSE(parseDuration("").ok());
+  EXPECT_EQ(*parseByteSize("64k"), 65536u);
+  EXPECT_EQ(*parseByteSize("2M"), 2u * 1024 * 1024);
+  EXPECT_FALSE(parseByteSize("99999999999999999999").ok());
+  EXPECT_EQ(splitList({"a, b c", "d"}), (std::vector<std::string>{"a", "b", "c", "d"}));
+}
+
+}  // namespace
+}  // namespace ts
