@@ -395,6 +395,10 @@ void Session::onUpstreamRcpt(const std::string& forward_path, const GatewayReply
 }
 
 void Session::onData(std::string_view) {
+  if (rcpt_attempts_ == 0) {
+    reply(503, "5.5.1", "Bad sequence of commands: Send RCPT TO first");
+    return;
+  }
   if (accepted_.empty()) {
     reply(554, "5.5.1", "No valid recipients: every recipient was refused, see the replies to RCPT");
     return;
