@@ -50,8 +50,9 @@ cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYP
 cmake --build build-fuzz -j"$jobs" --target envelope_fuzz data_reader_fuzz
 for target in envelope data_reader; do
   work="build-fuzz/corpus-$target"
-  mkdir -p "$work"
-  if "build-fuzz/${target}_fuzz" -max_total_time="$fuzz_seconds" -print_final_stats=1 \
+  artifacts="build-fuzz/artifacts-$target"
+  mkdir -p "$work" "$artifacts"
+  if "build-fuzz/${target}_fuzz" -max_total_time="$fuzz_seconds" -print_final_stats=1 -artifact_prefix="$artifacts/" \
       "$work" "$root/tests/fuzz/corpus/$target" >"build-fuzz/$target.log" 2>&1; then
     passed=$((passed + 1))
     summary+=("fuzz $target: 1 passed, 0 failed")

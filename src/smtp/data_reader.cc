@@ -17,7 +17,9 @@ void DataReader::append(std::string_view bytes) {
   size_ += bytes.size();
   if (oversize_) return;
   if (size_ > max_size_) {
+    // The message will be refused: keep none of it, so the memory goes back at once.
     oversize_ = true;
+    std::string().swap(message_);
     return;
   }
   message_.append(bytes);

@@ -21,7 +21,7 @@ class DataReader {
   bool oversize() const { return oversize_; }
   bool bareLineEnding() const { return bare_line_ending_; }
   std::size_t size() const { return size_; }
-  // The message with CRLF line endings and dots unstuffed; incomplete if oversize.
+  // The message with CRLF line endings and dots unstuffed; empty once oversize.
   const std::string& message() const { return message_; }
   // Hands the buffer over without a copy; the reader must be reset before reuse.
   std::string takeMessage() { return std::move(message_); }

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include "config/config_table.h"
 #include "config/value_parsers.h"
 
 namespace ts {
@@ -97,6 +98,23 @@ TEST(ValueParsers, Units) {
   EXPECT_EQ(*parseByteSize("2M"), 2u * 1024 * 1024);
   EXPECT_FALSE(parseByteSize("99999999999999999999").ok());
   EXPECT_EQ(splitList({"a, b c", "d"}), (std::vector<std::string>{"a", "b", "c", "d"}));
+}
+
+// The shipped files must stay in step with the key table: every key documented in the
+// production file, and both shipped files valid.
+TEST(Config, ShippedFilesDocumentEveryKeyAndAreValid) {
+  std::string dir = TEXTSCREEN_SOURCE_DIR "/packaging/";
+  std::ifstream in(dir + "textscreen.conf");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const ConfigKey& k : configKeys()) {
+    EXPECT_NE(text.find("\n" + std::string(k.name) + " = "), std::string::npos) << k.name;
+  }
+  for (const char* file : {"textscreen.conf", "quickstart.conf"}) {
+    Invocation inv;
+    inv.config_file = dir + file;
+    auto c = loadConfig(inv);
+    EXPECT_TRUE(c.ok()) << file << ": " << (c.ok() ? "" : c.error().message);
+  }
 }
 
 }  // namespace

@@ -108,7 +108,7 @@ TEST(DataReader, OversizeKeepsReadingToTheEndButStopsStoring) {
   Outcome o = readWhole(stream, 1024);
   EXPECT_TRUE(o.done);
   EXPECT_TRUE(o.oversize);
-  EXPECT_LE(o.message.size(), 1024u);
+  EXPECT_TRUE(o.message.empty());
   EXPECT_EQ(o.consumed, stream.size());
 }
 
