@@ -100,7 +100,8 @@ Status<> setRegion(Config& c, const std::vector<std::string>& values) {
   auto v = single(values);
   if (!v) return fail(v.error());
   if (!SubscriberNumberValidator::isSupportedRegion(*v)) {
-    return fail("'" + *v + "' is not a region libphonenumber knows (use a CLDR code such as US, GB)");
+    return fail("'" + *v +
+                "' is not a region libphonenumber knows (use a CLDR code such as US, GB)");
   }
   c.default_region = *v;
   return Ok{};
@@ -151,9 +152,10 @@ constexpr std::array kKeys = {
     ConfigKey{"gateway", "127.0.0.1:2526", "address:port",
               "The carrier SMS gateway that accepted mail is relayed to (an address literal).",
               false, setAddress<&Config::gateway>},
-    ConfigKey{"gateway_domain", "sms.example.net", "list",
-              "The domains the gateway serves; mail for any other domain is refused (no open relay).",
-              true, setGatewayDomains},
+    ConfigKey{
+        "gateway_domain", "sms.example.net", "list",
+        "The domains the gateway serves; mail for any other domain is refused (no open relay).",
+        true, setGatewayDomains},
     ConfigKey{"default_region", "US", "region",
               "Region (CLDR code) for reading recipient numbers written without a leading +.",
               false, setRegion},
@@ -161,7 +163,8 @@ constexpr std::array kKeys = {
               "Where mail to postmaster@ and abuse@ of a gateway domain is delivered instead.",
               false, setPostmaster},
     ConfigKey{"trusted_networks", "127.0.0.0/8, ::1/128", "list",
-              "Client networks that skip the screening checks (not the recipient policy); 'none' for none.",
+              "Client networks that skip the screening checks (not the recipient policy); 'none' "
+              "for none.",
               true, setTrustedNetworks},
     ConfigKey{"state_dir", "/var/lib/textscreen", "path",
               "Directory for the LMDB store and other state.", false,
@@ -179,9 +182,10 @@ constexpr std::array kKeys = {
     ConfigKey{"max_connections_per_ip", "50", "count",
               "Most connections at once from one client address.", false,
               setCount<&Config::max_connections_per_ip>},
-    ConfigKey{"max_errors", "20", "count",
-              "Error replies after which a session is ended with 421 (Postfix smtpd_hard_error_limit).",
-              false, setCount<&Config::max_errors>},
+    ConfigKey{
+        "max_errors", "20", "count",
+        "Error replies after which a session is ended with 421 (Postfix smtpd_hard_error_limit).",
+        false, setCount<&Config::max_errors>},
     ConfigKey{"command_timeout", "300s", "duration",
               "How long to wait for the next client command.", false,
               setDuration<&Config::command_timeout>},
@@ -194,9 +198,8 @@ constexpr std::array kKeys = {
     ConfigKey{"gateway_reply_timeout", "60s", "duration",
               "How long to wait for each reply of the gateway.", false,
               setDuration<&Config::gateway_reply_timeout>},
-    ConfigKey{"gateway_pool_size", "32", "count",
-              "Idle gateway connections kept open for reuse.", false,
-              setCount<&Config::gateway_pool_size, 0>},
+    ConfigKey{"gateway_pool_size", "32", "count", "Idle gateway connections kept open for reuse.",
+              false, setCount<&Config::gateway_pool_size, 0>},
     ConfigKey{"gateway_idle_timeout", "60s", "duration",
               "How long an idle gateway connection is kept.", false,
               setDuration<&Config::gateway_idle_timeout>},
@@ -215,6 +218,8 @@ constexpr std::array kKeys = {
 
 }  // namespace
 
-std::span<const ConfigKey> configKeys() { return kKeys; }
+std::span<const ConfigKey> configKeys() {
+  return kKeys;
+}
 
 }  // namespace ts

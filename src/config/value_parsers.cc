@@ -57,10 +57,20 @@ Result<std::uint64_t> parseByteSize(std::string_view text) {
   std::uint64_t multiplier = 1;
   if (!t.empty()) {
     switch (t.back()) {
-      case 'k': case 'K': multiplier = 1024; break;
-      case 'm': case 'M': multiplier = 1024 * 1024; break;
-      case 'g': case 'G': multiplier = 1024 * 1024 * 1024; break;
-      default: break;
+      case 'k':
+      case 'K':
+        multiplier = 1024;
+        break;
+      case 'm':
+      case 'M':
+        multiplier = 1024 * 1024;
+        break;
+      case 'g':
+      case 'G':
+        multiplier = 1024 * 1024 * 1024;
+        break;
+      default:
+        break;
     }
     if (multiplier != 1) t.remove_suffix(1);
   }
@@ -72,7 +82,9 @@ Result<std::uint64_t> parseByteSize(std::string_view text) {
   return *n * multiplier;
 }
 
-Result<std::uint64_t> parseCount(std::string_view text) { return parseDigits(trim(text), text); }
+Result<std::uint64_t> parseCount(std::string_view text) {
+  return parseDigits(trim(text), text);
+}
 
 Result<double> parseNumber(std::string_view text) {
   std::string_view t = trim(text);

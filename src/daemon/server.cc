@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "obs/log.h"
+#include "util/timeval.h"
 
 namespace ts {
 
@@ -42,11 +43,15 @@ PoolSettings Server::poolSettings() const {
 
 int Server::run() {
   const Config& c = runtime_->config;
-  listener_ = evconnlistener_new_bind(
-      base_, acceptCallback, this, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
-      -1, c.listen.sockaddrPtr(), static_cast<int>(c.listen.length()));
+  listener_ =
+      evconnlistener_new_bind(base_, acceptCallback, this,
+                              LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, -1,
+                              c.listen.sockaddrPtr(), static_cast<int>(c.listen.length()));
   if (!listener_) {
-    LogLine("-").kv("event", "fatal").kv("reason", "cannot listen").kv("address", c.listen.toString())
+    LogLine("-")
+        .kv("event", "fatal")
+        .kv("reason", "cannot listen")
+        .kv("address", c.listen.toString())
         .kv("error", std::strerror(errno));
     return 1;
   }
@@ -60,7 +65,8 @@ int Server::run() {
   return 0;
 }
 
-void Server::acceptCallback(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int len, void* self) {
+void Server::acceptCallback(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int len,
+                            void* self) {
   static_cast<Server*>(self)->accept(fd, addr, len);
 }
 
@@ -72,8 +78,8 @@ void Server::accept(evutil_socket_t fd, const sockaddr* addr, int len) {
   smtp::Session* raw = session.get();
   const Config& c = runtime_->config;
   auto admission = limits_.admit(peer, c.max_connections, c.max_connections_per_ip);
-  sessions_.emplace(raw, LiveSession{std::move(session),
-                                     admission == ConnectionLimits::Admission::kAdmitted});
+  sessions_.emplace(
+      raw, LiveSession{std::move(session), admission == ConnectionLimits::Admission::kAdmitted});
   switch (admission) {
     case ConnectionLimits::Admission::kAdmitted:
       raw->start();
@@ -82,7 +88,8 @@ void Server::accept(evutil_socket_t fd, const sockaddr* addr, int len) {
       raw->refuse("4.7.0", "Too many connections to this server; try again later");
       return;
     case ConnectionLimits::Admission::kTooManyFromAddress:
-      raw->refuse("4.7.0", "Too many connections from your address; use fewer parallel connections");
+      raw->refuse("4.7.0",
+                  "Too many connections from your address; use fewer parallel connections");
       return;
   }
 }
@@ -92,7 +99,9 @@ void Server::sessionClosed(smtp::Session* session) {
   event_active(reap_event_, 0, 0);
 }
 
-void Server::reapCallback(evutil_socket_t, short, void* self) { static_cast<Server*>(self)->reapClosed(); }
+void Server::reapCallback(evutil_socket_t, short, void* self) {
+  static_cast<Server*>(self)->reapClosed();
+}
 
 void Server::reapClosed() {
   std::vector<smtp::Session*> closed = std::move(closed_);
@@ -118,38 +127,43 @@ void Server::signalCallback(evutil_socket_t sig, short, void* self) {
 void Server::reload() {
   auto loaded = loadConfig(invocation_);
   if (!loaded) {
-    LogLine("-").kv("event", "reload").kv("result", "kept previous configuration")
+    LogLine("-")
+        .kv("event", "reload")
+        .kv("result", "kept previous configuration")
         .kv("reason", loaded.error().message);
     return;
   }
   Config next = std::move(*loaded);
   const Config& current = runtime_->config;
   if (!(next.listen == current.listen)) {
-    LogLine("-").kv("event", "reload").kv("warning", "listen changes need a restart")
+    LogLine("-")
+        .kv("event", "reload")
+        .kv("warning", "listen changes need a restart")
         .kv("listen", current.listen.toString());
     next.listen = current.listen;
   }
   next.generation = current.generation + 1;
   runtime_ = std::make_shared<Runtime>(std::move(next));
   relay_->reconfigure(poolSettings());
-  LogLine("-").kv("event", "reload").kv("result", "ok")
+  LogLine("-")
+      .kv("event", "reload")
+      .kv("result", "ok")
       .kv("generation", static_cast<unsigned long long>(runtime_->config.generation));
 }
 
 void Server::beginShutdown() {
   if (draining_) return;
   draining_ = true;
-  LogLine("-").kv("event", "shutdown").kv("sessions", static_cast<unsigned long long>(sessions_.size()));
+  LogLine("-")
+      .kv("event", "shutdown")
+      .kv("sessions", static_cast<unsigned long long>(sessions_.size()));
   if (listener_) {
     evconnlistener_free(listener_);
     listener_ = nullptr;
   }
   relay_->closeIdle();
   for (auto& [raw, live] : sessions_) live.session->shutdown();
-  timeval tv{};
-  Duration d = runtime_->config.shutdown_timeout;
-  tv.tv_sec = static_cast<time_t>(d.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((d.count() % 1000) * 1000);
+  timeval tv = toTimeval(runtime_->config.shutdown_timeout);
   evtimer_add(deadline_event_, &tv);
   maybeFinishShutdown();
 }
@@ -160,7 +174,9 @@ void Server::maybeFinishShutdown() {
 
 void Server::deadlineCallback(evutil_socket_t, short, void* self) {
   auto* server = static_cast<Server*>(self);
-  LogLine("-").kv("event", "shutdown").kv("result", "deadline reached")
+  LogLine("-")
+      .kv("event", "shutdown")
+      .kv("result", "deadline reached")
       .kv("sessions", static_cast<unsigned long long>(server->sessions_.size()));
   event_base_loopexit(server->base_, nullptr);
 }

@@ -36,7 +36,8 @@ class Server {
   void maybeFinishShutdown();
   PoolSettings poolSettings() const;
 
-  static void acceptCallback(evconnlistener* listener, evutil_socket_t fd, sockaddr* addr, int len, void* self);
+  static void acceptCallback(evconnlistener* listener, evutil_socket_t fd, sockaddr* addr, int len,
+                             void* self);
   static void signalCallback(evutil_socket_t sig, short what, void* self);
   static void reapCallback(evutil_socket_t fd, short what, void* self);
   static void deadlineCallback(evutil_socket_t fd, short what, void* self);

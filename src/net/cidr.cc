@@ -46,7 +46,8 @@ Result<Cidr> Cidr::parse(std::string_view text) {
 bool Cidr::contains(const SocketAddress& address) const {
   std::string_view bytes = address.addressBytes();
   static constexpr std::uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
-  if (family_ == AF_INET && bytes.size() == 16 && std::memcmp(bytes.data(), kMappedPrefix, 12) == 0) {
+  if (family_ == AF_INET && bytes.size() == 16 &&
+      std::memcmp(bytes.data(), kMappedPrefix, 12) == 0) {
     bytes.remove_prefix(12);
   }
   if ((family_ == AF_INET && bytes.size() != 4) || (family_ == AF_INET6 && bytes.size() != 16)) {

@@ -10,12 +10,14 @@ namespace ts {
 
 Result<SocketAddress> SocketAddress::parse(std::string_view text) {
   std::size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos) return fail("expected address:port, got '" + std::string(text) + "'");
+  if (colon == std::string_view::npos)
+    return fail("expected address:port, got '" + std::string(text) + "'");
   std::string_view host = text.substr(0, colon);
   std::string_view port_text = text.substr(colon + 1);
   unsigned port = 0;
   auto [ptr, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port == 0 || port > 65535) {
+  if (ec != std::errc() || ptr != port_text.data() + port_text.size() || port == 0 ||
+      port > 65535) {
     return fail("bad port in '" + std::string(text) + "'");
   }
   SocketAddress out;
@@ -33,7 +35,8 @@ Result<SocketAddress> SocketAddress::parse(std::string_view text) {
   std::string h(host);
   auto* sin = reinterpret_cast<sockaddr_in*>(&out.storage_);
   if (inet_pton(AF_INET, h.c_str(), &sin->sin_addr) != 1) {
-    return fail("bad IPv4 address in '" + std::string(text) + "' (names are not resolved; use an address)");
+    return fail("bad IPv4 address in '" + std::string(text) +
+                "' (names are not resolved; use an address)");
   }
   sin->sin_family = AF_INET;
   sin->sin_port = htons(static_cast<std::uint16_t>(port));
@@ -50,7 +53,8 @@ SocketAddress SocketAddress::fromSockaddr(const sockaddr* sa, socklen_t len) {
 }
 
 std::uint16_t SocketAddress::port() const {
-  if (family() == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_port);
+  if (family() == AF_INET6)
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage_)->sin6_port);
   if (family() == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&storage_)->sin_port);
   return 0;
 }

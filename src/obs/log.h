@@ -19,13 +19,19 @@ class LogLine {
   ~LogLine();
 
   LogLine& kv(std::string_view key, std::string_view value);
-  LogLine& kv(std::string_view key, const std::string& value) { return kv(key, std::string_view(value)); }
+  LogLine& kv(std::string_view key, const std::string& value) {
+    return kv(key, std::string_view(value));
+  }
   LogLine& kv(std::string_view key, const char* value) { return kv(key, std::string_view(value)); }
   LogLine& kv(std::string_view key, long long value);
   LogLine& kv(std::string_view key, unsigned long long value);
   LogLine& kv(std::string_view key, int value) { return kv(key, static_cast<long long>(value)); }
-  LogLine& kv(std::string_view key, unsigned value) { return kv(key, static_cast<unsigned long long>(value)); }
-  LogLine& kv(std::string_view key, unsigned long value) { return kv(key, static_cast<unsigned long long>(value)); }
+  LogLine& kv(std::string_view key, unsigned value) {
+    return kv(key, static_cast<unsigned long long>(value));
+  }
+  LogLine& kv(std::string_view key, unsigned long value) {
+    return kv(key, static_cast<unsigned long long>(value));
+  }
 
  private:
   std::string line_;

@@ -13,7 +13,9 @@ enum class Outcome { kPass, kNeutral, kSoftfail, kFail, kTempError, kPermError, 
 std::string_view outcomeName(Outcome o);
 
 // Temporary outcomes may only be observed (fail-open) or tempfailed (fail-closed).
-constexpr bool isTemporary(Outcome o) { return o == Outcome::kTempError; }
+constexpr bool isTemporary(Outcome o) {
+  return o == Outcome::kTempError;
+}
 
 struct CheckResult {
   std::string check;  // the check's name, e.g. "recipient"

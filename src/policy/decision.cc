@@ -7,10 +7,14 @@ namespace {
 
 int severity(Verdict v) {
   switch (v) {
-    case Verdict::kReject: return 4;
-    case Verdict::kQuarantine: return 3;
-    case Verdict::kTempFail: return 2;
-    default: return 0;
+    case Verdict::kReject:
+      return 4;
+    case Verdict::kQuarantine:
+      return 3;
+    case Verdict::kTempFail:
+      return 2;
+    default:
+      return 0;
   }
 }
 
@@ -21,10 +25,14 @@ Verdict proposedVerdict(const Proposal& p) {
                                                                     : Verdict::kTempFail;
   }
   switch (p.action) {
-    case Action::kReject: return Verdict::kReject;
-    case Action::kQuarantine: return Verdict::kQuarantine;
-    case Action::kTempfail: return Verdict::kTempFail;
-    default: return Verdict::kContinue;
+    case Action::kReject:
+      return Verdict::kReject;
+    case Action::kQuarantine:
+      return Verdict::kQuarantine;
+    case Action::kTempfail:
+      return Verdict::kTempFail;
+    default:
+      return Verdict::kContinue;
   }
 }
 

@@ -9,8 +9,7 @@
 namespace ts {
 
 RecipientPolicy::RecipientPolicy(std::vector<std::string> gateway_domains,
-                                 std::string postmaster_address,
-                                 SubscriberNumberValidator& numbers)
+                                 std::string postmaster_address, SubscriberNumberValidator& numbers)
     : domains_(std::move(gateway_domains)),
       postmaster_address_(std::move(postmaster_address)),
       numbers_(numbers) {

@@ -13,8 +13,8 @@
 namespace ts {
 
 struct RecipientVerdict {
-  CheckResult result;         // outcome pass, or fail with the reason and enhanced code
-  std::string forward_path;   // the address given to the gateway when accepted
+  CheckResult result;        // outcome pass, or fail with the reason and enhanced code
+  std::string forward_path;  // the address given to the gateway when accepted
 };
 
 class RecipientPolicy {

@@ -10,13 +10,20 @@ namespace ts {
 
 std::string_view outcomeName(Outcome o) {
   switch (o) {
-    case Outcome::kPass: return "pass";
-    case Outcome::kNeutral: return "neutral";
-    case Outcome::kSoftfail: return "softfail";
-    case Outcome::kFail: return "fail";
-    case Outcome::kTempError: return "temperror";
-    case Outcome::kPermError: return "permerror";
-    case Outcome::kNone: return "none";
+    case Outcome::kPass:
+      return "pass";
+    case Outcome::kNeutral:
+      return "neutral";
+    case Outcome::kSoftfail:
+      return "softfail";
+    case Outcome::kFail:
+      return "fail";
+    case Outcome::kTempError:
+      return "temperror";
+    case Outcome::kPermError:
+      return "permerror";
+    case Outcome::kNone:
+      return "none";
   }
   return "none";
 }
@@ -48,12 +55,18 @@ std::optional<Action> parseAction(std::string_view text) {
 
 std::string_view verdictName(Verdict v) {
   switch (v) {
-    case Verdict::kContinue: return "continue";
-    case Verdict::kAccept: return "accept";
-    case Verdict::kTempFail: return "tempfail";
-    case Verdict::kReject: return "reject";
-    case Verdict::kRejectDisconnect: return "reject-disconnect";
-    case Verdict::kQuarantine: return "quarantine";
+    case Verdict::kContinue:
+      return "continue";
+    case Verdict::kAccept:
+      return "accept";
+    case Verdict::kTempFail:
+      return "tempfail";
+    case Verdict::kReject:
+      return "reject";
+    case Verdict::kRejectDisconnect:
+      return "reject-disconnect";
+    case Verdict::kQuarantine:
+      return "quarantine";
   }
   return "continue";
 }

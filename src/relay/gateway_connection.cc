@@ -8,6 +8,7 @@
 #include <cstdlib>
 
 #include "util/ascii.h"
+#include "util/timeval.h"
 
 namespace ts {
 namespace {
@@ -15,14 +16,9 @@ namespace {
 constexpr std::size_t kMaxReplyLine = 4096;
 constexpr std::size_t kMaxReplyLines = 100;
 
-timeval toTimeval(Duration d) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(d.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((d.count() % 1000) * 1000);
-  return tv;
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
 }
-
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
 // Splits "5.1.1 text" into the enhanced code and the text (RFC 2034), when the class
 // matches the reply code.
@@ -30,7 +26,8 @@ void takeEnhancedCode(GatewayReply& reply) {
   if (reply.lines.empty()) return;
   std::string& first = reply.lines.front();
   std::size_t i = 0;
-  if (first.size() < 5 || first[0] != static_cast<char>('0' + reply.code / 100) || first[1] != '.') {
+  if (first.size() < 5 || first[0] != static_cast<char>('0' + reply.code / 100) ||
+      first[1] != '.') {
     return;
   }
   i = 2;
@@ -170,7 +167,8 @@ void GatewayConnection::armTimer() {
   }
 }
 
-void GatewayConnection::park(Duration idle_timeout, std::function<void(GatewayConnection*)> on_gone) {
+void GatewayConnection::park(Duration idle_timeout,
+                             std::function<void(GatewayConnection*)> on_gone) {
   on_gone_ = std::move(on_gone);
   timeval tv = toTimeval(idle_timeout);
   evtimer_add(timer_, &tv);

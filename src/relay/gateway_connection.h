@@ -35,7 +35,8 @@ class GatewayConnection : public std::enable_shared_from_this<GatewayConnection>
   void command(std::string_view line, GatewayReplyHandler handler);
   // MAIL FROM, with BODY=8BITMIME and SMTPUTF8 added only if the gateway offers them,
   // which is known only once its EHLO reply is in.
-  void mailFrom(std::string reverse_path, bool eight_bit, bool smtputf8, GatewayReplyHandler handler);
+  void mailFrom(std::string reverse_path, bool eight_bit, bool smtputf8,
+                GatewayReplyHandler handler);
   // After a 354: sends the message, dot-stuffed, and the final dot.
   void message(std::string_view header, std::string_view body, GatewayReplyHandler handler);
   // Drops every handler without calling it and closes: the owner is going away.
@@ -84,9 +85,9 @@ class GatewayConnection : public std::enable_shared_from_this<GatewayConnection>
   bool pipelining_ = false;
   bool smtputf8_ = false;
   bool eightbitmime_ = false;
-  std::deque<Outgoing> waiting_;               // not yet written
-  std::deque<GatewayReplyHandler> awaiting_;   // written, reply not yet read
-  GatewayReply partial_;                       // a multi-line reply being read
+  std::deque<Outgoing> waiting_;              // not yet written
+  std::deque<GatewayReplyHandler> awaiting_;  // written, reply not yet read
+  GatewayReply partial_;                      // a multi-line reply being read
   std::function<void(GatewayConnection*)> on_gone_;
 };
 

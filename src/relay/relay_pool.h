@@ -20,7 +20,8 @@ struct PoolSettings {
 
 class RelayPool {
  public:
-  RelayPool(event_base* base, PoolSettings settings) : base_(base), settings_(std::move(settings)) {}
+  RelayPool(event_base* base, PoolSettings settings)
+      : base_(base), settings_(std::move(settings)) {}
   ~RelayPool();
   RelayPool(const RelayPool&) = delete;
   RelayPool& operator=(const RelayPool&) = delete;

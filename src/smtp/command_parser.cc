@@ -24,7 +24,6 @@ constexpr std::array<std::pair<std::string_view, Verb>, 11> kVerbs{{
     {"EXPN", Verb::kExpn},
 }};
 
-
 }  // namespace
 
 Command parseCommand(std::string_view line) {

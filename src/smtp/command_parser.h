@@ -6,7 +6,20 @@
 
 namespace ts::smtp {
 
-enum class Verb { kHelo, kEhlo, kMail, kRcpt, kData, kRset, kNoop, kQuit, kHelp, kVrfy, kExpn, kUnknown };
+enum class Verb {
+  kHelo,
+  kEhlo,
+  kMail,
+  kRcpt,
+  kData,
+  kRset,
+  kNoop,
+  kQuit,
+  kHelp,
+  kVrfy,
+  kExpn,
+  kUnknown
+};
 
 struct Command {
   Verb verb = Verb::kUnknown;

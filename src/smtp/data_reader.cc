@@ -25,6 +25,13 @@ void DataReader::append(std::string_view bytes) {
   message_.append(bytes);
 }
 
+// A CR not followed by LF: kept as data, and the message is marked for refusal.
+void DataReader::bareCr() {
+  bare_line_ending_ = true;
+  append("\r");
+  state_ = State::kMiddle;
+}
+
 std::size_t DataReader::feed(std::string_view chunk) {
   std::size_t i = 0;
   const std::size_t n = chunk.size();
@@ -60,9 +67,7 @@ std::size_t DataReader::feed(std::string_view chunk) {
           state_ = State::kLineStart;
           ++i;
         } else {
-          bare_line_ending_ = true;
-          append("\r");
-          state_ = State::kMiddle;
+          bareCr();
         }
         continue;
       case State::kDot:
@@ -79,9 +84,7 @@ std::size_t DataReader::feed(std::string_view chunk) {
           state_ = State::kDone;
           ++i;
         } else {
-          bare_line_ending_ = true;
-          append("\r");
-          state_ = State::kMiddle;
+          bareCr();
         }
         continue;
       case State::kDone:

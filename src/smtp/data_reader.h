@@ -31,6 +31,7 @@ class DataReader {
   enum class State { kLineStart, kMiddle, kCr, kDot, kDotCr, kDone };
 
   void append(std::string_view bytes);
+  void bareCr();
 
   std::size_t max_size_;
   State state_ = State::kLineStart;

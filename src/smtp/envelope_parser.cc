@@ -21,15 +21,30 @@ bool isAlnum(unsigned char c) {
 bool isAtext(unsigned char c) {
   if (isAlnum(c) || c >= 0x80) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-    case '-': case '/': case '=': case '?': case '^': case '_': case '`': case '{':
-    case '|': case '}': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '/':
+    case '=':
+    case '?':
+    case '^':
+    case '_':
+    case '`':
+    case '{':
+    case '|':
+    case '}':
+    case '~':
       return true;
     default:
       return false;
   }
 }
-
 
 bool isDotString(std::string_view s) {
   if (s.empty() || s.front() == '.' || s.back() == '.') return false;
@@ -128,7 +143,8 @@ Result<ParsedPath, EnvelopeError> parsePath(std::string_view arg, std::string_vi
   if (!rest.empty() && rest.front() != ' ') return fail(EnvelopeError::kSyntax);
   std::size_t params_start = rest.find_first_not_of(' ');
   ParsedPath out;
-  out.params = params_start == std::string_view::npos ? std::string_view{} : rest.substr(params_start);
+  out.params =
+      params_start == std::string_view::npos ? std::string_view{} : rest.substr(params_start);
 
   if (path.size() > kMaxPath) return fail(EnvelopeError::kBadAddress);
   if (path.empty()) {
@@ -156,7 +172,8 @@ Result<ParsedPath, EnvelopeError> parsePath(std::string_view arg, std::string_vi
   std::string_view domain = at == std::string_view::npos ? std::string_view{} : path.substr(at + 1);
   if (local.empty() || local.size() > kMaxLocalPart) return fail(EnvelopeError::kBadAddress);
   bool quoted = local.front() == '"';
-  if (quoted ? !isQuotedString(local) : !isDotString(local)) return fail(EnvelopeError::kBadAddress);
+  if (quoted ? !isQuotedString(local) : !isDotString(local))
+    return fail(EnvelopeError::kBadAddress);
   if (at == std::string_view::npos) {
     // RFC 5321 section 4.5.1: "RCPT TO:<Postmaster>" without a domain must be accepted.
     if (!allow_bare_postmaster || !asciiEqualsIgnoreCase(local, "POSTMASTER")) {
@@ -173,7 +190,8 @@ Result<ParsedPath, EnvelopeError> parsePath(std::string_view arg, std::string_vi
 
 Result<Ok, EnvelopeError> checkCharset(const Mailbox& m, bool smtputf8) {
   if (isAscii(m.local_part) && isAscii(m.domain)) return Ok{};
-  if (!isValidUtf8(m.local_part) || !isValidUtf8(m.domain)) return fail(EnvelopeError::kInvalidUtf8);
+  if (!isValidUtf8(m.local_part) || !isValidUtf8(m.domain))
+    return fail(EnvelopeError::kInvalidUtf8);
   if (!smtputf8) return fail(EnvelopeError::kNonAsciiWithoutSmtputf8);
   return Ok{};
 }
@@ -211,7 +229,8 @@ Result<MailFrom, EnvelopeError> parseMailFrom(std::string_view argument) {
     if (param.empty()) continue;
     std::size_t eq = param.find('=');
     std::string_view key = param.substr(0, eq);
-    std::string_view value = eq == std::string_view::npos ? std::string_view{} : param.substr(eq + 1);
+    std::string_view value =
+        eq == std::string_view::npos ? std::string_view{} : param.substr(eq + 1);
     if (asciiEqualsIgnoreCase(key, "SIZE")) {
       std::uint64_t size = 0;
       if (!parseDecimal(value, size)) return fail(EnvelopeError::kSyntax);

@@ -34,10 +34,10 @@ struct RcptTo {
 };
 
 enum class EnvelopeError {
-  kSyntax,                  // not "FROM:<path>" / "TO:<path>"
-  kBadAddress,              // the path is there but the address in it is malformed
-  kUnsupportedParameter,    // an ESMTP parameter we do not offer
-  kNonAsciiWithoutSmtputf8, // RFC 6531 section 3.4: needs SMTPUTF8
+  kSyntax,                   // not "FROM:<path>" / "TO:<path>"
+  kBadAddress,               // the path is there but the address in it is malformed
+  kUnsupportedParameter,     // an ESMTP parameter we do not offer
+  kNonAsciiWithoutSmtputf8,  // RFC 6531 section 3.4: needs SMTPUTF8
   kInvalidUtf8,
 };
 

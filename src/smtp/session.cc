@@ -13,19 +13,15 @@
 #include "policy/reference_id.h"
 #include "smtp/command_parser.h"
 #include "util/ascii.h"
+#include "util/timeval.h"
 
 namespace ts::smtp {
 namespace {
 
 constexpr std::size_t kReadHighWatermark = 256 * 1024;
 
-constexpr unsigned bit(int state) { return 1u << state; }
-
-timeval toTimeval(Duration d) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(d.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((d.count() % 1000) * 1000);
-  return tv;
+constexpr unsigned bit(int state) {
+  return 1u << state;
 }
 
 bool hasControlBytes(std::string_view line) {
@@ -60,16 +56,11 @@ constexpr unsigned kAnyState = kConnected | kReady | kMail | kRcpt;
 
 // The session's stages, declared once (OpenSMTPD's commands[] table).
 const Session::CommandSpec Session::kCommands[] = {
-    {Verb::kHelo, kAnyState, &Session::onHelo},
-    {Verb::kEhlo, kAnyState, &Session::onEhlo},
-    {Verb::kMail, kReady, &Session::onMail},
-    {Verb::kRcpt, kMail | kRcpt, &Session::onRcpt},
-    {Verb::kData, kMail | kRcpt, &Session::onData},
-    {Verb::kRset, kAnyState, &Session::onRset},
-    {Verb::kNoop, kAnyState, &Session::onNoop},
-    {Verb::kQuit, kAnyState, &Session::onQuit},
-    {Verb::kHelp, kAnyState, &Session::onHelp},
-    {Verb::kVrfy, kAnyState, &Session::onVrfy},
+    {Verb::kHelo, kAnyState, &Session::onHelo},     {Verb::kEhlo, kAnyState, &Session::onEhlo},
+    {Verb::kMail, kReady, &Session::onMail},        {Verb::kRcpt, kMail | kRcpt, &Session::onRcpt},
+    {Verb::kData, kMail | kRcpt, &Session::onData}, {Verb::kRset, kAnyState, &Session::onRset},
+    {Verb::kNoop, kAnyState, &Session::onNoop},     {Verb::kQuit, kAnyState, &Session::onQuit},
+    {Verb::kHelp, kAnyState, &Session::onHelp},     {Verb::kVrfy, kAnyState, &Session::onVrfy},
     {Verb::kExpn, kAnyState, &Session::onExpn},
 };
 
@@ -129,7 +120,9 @@ void Session::shutdown() {
 
 // ---- input ----
 
-void Session::readCallback(bufferevent*, void* self) { static_cast<Session*>(self)->onReadable(); }
+void Session::readCallback(bufferevent*, void* self) {
+  static_cast<Session*>(self)->onReadable();
+}
 
 void Session::onReadable() {
   if (state_ == State::kClosing) {
@@ -217,8 +210,12 @@ void Session::handleLine(std::string_view line) {
       std::string_view hint = "Send EHLO or HELO first";
       if (state_ != State::kConnected) {
         switch (cmd.verb) {
-          case Verb::kMail: hint = "Sender already given; send RSET to start over"; break;
-          default: hint = "Send MAIL FROM first"; break;
+          case Verb::kMail:
+            hint = "Sender already given; send RSET to start over";
+            break;
+          default:
+            hint = "Send MAIL FROM first";
+            break;
         }
       }
       reply(503, "5.5.1", fmt::format("Bad sequence of commands: {}", hint));
@@ -275,10 +272,10 @@ void Session::onHelo(std::string_view arg) {
 void Session::onEhlo(std::string_view arg) {
   if (!acceptHelo(arg, true)) return;
   out_.clear();
-  appendMultilineReply(out_, 250,
-                       {config_.hostname, "PIPELINING",
-                        fmt::format("SIZE {}", config_.max_message_size), "8BITMIME",
-                        "ENHANCEDSTATUSCODES", "SMTPUTF8", "HELP"});
+  appendMultilineReply(
+      out_, 250,
+      {config_.hostname, "PIPELINING", fmt::format("SIZE {}", config_.max_message_size), "8BITMIME",
+       "ENHANCEDSTATUSCODES", "SMTPUTF8", "HELP"});
   flushReply(250);
 }
 
@@ -288,11 +285,22 @@ void Session::onMail(std::string_view arg) {
   auto parsed = parseMailFrom(arg);
   if (!parsed) {
     switch (parsed.error()) {
-      case EnvelopeError::kSyntax: reply(501, "5.5.4", "Syntax: MAIL FROM:<address> [SIZE=n] [BODY=8BITMIME] [SMTPUTF8]"); break;
-      case EnvelopeError::kBadAddress: reply(501, "5.1.7", "Bad sender address syntax: send a plain address like <alerts@example.com>"); break;
-      case EnvelopeError::kUnsupportedParameter: reply(555, "5.5.4", "Unsupported MAIL parameter: only SIZE, BODY and SMTPUTF8 are offered"); break;
-      case EnvelopeError::kNonAsciiWithoutSmtputf8: reply(553, "5.6.7", "Non-ASCII sender address needs the SMTPUTF8 parameter (RFC 6531)"); break;
-      case EnvelopeError::kInvalidUtf8: reply(501, "5.1.7", "Sender address is not valid UTF-8"); break;
+      case EnvelopeError::kSyntax:
+        reply(501, "5.5.4", "Syntax: MAIL FROM:<address> [SIZE=n] [BODY=8BITMIME] [SMTPUTF8]");
+        break;
+      case EnvelopeError::kBadAddress:
+        reply(501, "5.1.7",
+              "Bad sender address syntax: send a plain address like <alerts@example.com>");
+        break;
+      case EnvelopeError::kUnsupportedParameter:
+        reply(555, "5.5.4", "Unsupported MAIL parameter: only SIZE, BODY and SMTPUTF8 are offered");
+        break;
+      case EnvelopeError::kNonAsciiWithoutSmtputf8:
+        reply(553, "5.6.7", "Non-ASCII sender address needs the SMTPUTF8 parameter (RFC 6531)");
+        break;
+      case EnvelopeError::kInvalidUtf8:
+        reply(501, "5.1.7", "Sender address is not valid UTF-8");
+        break;
     }
     ref_.clear();
     return;
@@ -314,18 +322,29 @@ void Session::onRcpt(std::string_view arg) {
   auto parsed = parseRcptTo(arg, mail_.smtputf8);
   if (!parsed) {
     switch (parsed.error()) {
-      case EnvelopeError::kSyntax: reply(501, "5.5.4", "Syntax: RCPT TO:<address>"); break;
-      case EnvelopeError::kBadAddress: reply(501, "5.1.3", "Bad recipient address syntax: use <number@gateway-domain>"); break;
-      case EnvelopeError::kUnsupportedParameter: reply(555, "5.5.4", "Unsupported RCPT parameter: none are offered"); break;
-      case EnvelopeError::kNonAsciiWithoutSmtputf8: reply(553, "5.6.7", "Non-ASCII recipient address needs SMTPUTF8 on MAIL FROM (RFC 6531)"); break;
-      case EnvelopeError::kInvalidUtf8: reply(501, "5.1.3", "Recipient address is not valid UTF-8"); break;
+      case EnvelopeError::kSyntax:
+        reply(501, "5.5.4", "Syntax: RCPT TO:<address>");
+        break;
+      case EnvelopeError::kBadAddress:
+        reply(501, "5.1.3", "Bad recipient address syntax: use <number@gateway-domain>");
+        break;
+      case EnvelopeError::kUnsupportedParameter:
+        reply(555, "5.5.4", "Unsupported RCPT parameter: none are offered");
+        break;
+      case EnvelopeError::kNonAsciiWithoutSmtputf8:
+        reply(553, "5.6.7", "Non-ASCII recipient address needs SMTPUTF8 on MAIL FROM (RFC 6531)");
+        break;
+      case EnvelopeError::kInvalidUtf8:
+        reply(501, "5.1.3", "Recipient address is not valid UTF-8");
+        break;
     }
     return;
   }
   if (accepted_.size() >= config_.max_recipients) {
-    reply(452, "4.5.3",
-          fmt::format("Too many recipients: at most {} per message; send the rest in another message",
-                      config_.max_recipients));
+    reply(
+        452, "4.5.3",
+        fmt::format("Too many recipients: at most {} per message; send the rest in another message",
+                    config_.max_recipients));
     return;
   }
   RecipientVerdict verdict = runtime_->recipients.evaluate(parsed->recipient);
@@ -362,13 +381,13 @@ void Session::forwardRecipient(std::string forward_path) {
   } else {
     mail_reply->code = 250;
   }
-  upstream_.connection->command(
-      "RCPT TO:<" + forward_path + ">",
-      [this, mail_reply, path = forward_path](const GatewayReply& r) {
-        // After a refused MAIL the gateway's answer to RCPT is only "503": report the MAIL's.
-        bool mail_failed = !mail_reply->positive();
-        onUpstreamRcpt(path, mail_failed ? *mail_reply : r, mail_failed);
-      });
+  upstream_.connection->command("RCPT TO:<" + forward_path + ">",
+                                [this, mail_reply, path = forward_path](const GatewayReply& r) {
+                                  // After a refused MAIL the gateway's answer to RCPT is only
+                                  // "503": report the MAIL's.
+                                  bool mail_failed = !mail_reply->positive();
+                                  onUpstreamRcpt(path, mail_failed ? *mail_reply : r, mail_failed);
+                                });
 }
 
 void Session::onUpstreamRcpt(const std::string& forward_path, const GatewayReply& reply,
@@ -400,7 +419,8 @@ void Session::onData(std::string_view) {
     return;
   }
   if (accepted_.empty()) {
-    reply(554, "5.5.1", "No valid recipients: every recipient was refused, see the replies to RCPT");
+    reply(554, "5.5.1",
+          "No valid recipients: every recipient was refused, see the replies to RCPT");
     return;
   }
   if (!upstream_.connection) {
@@ -419,7 +439,9 @@ void Session::onRset(std::string_view) {
   reply(250, "2.0.0", "Ok");
 }
 
-void Session::onNoop(std::string_view) { reply(250, "2.0.0", "Ok"); }
+void Session::onNoop(std::string_view) {
+  reply(250, "2.0.0", "Ok");
+}
 
 void Session::onQuit(std::string_view) {
   endTransaction(true);
@@ -437,7 +459,9 @@ void Session::onVrfy(std::string_view) {
   reply(252, "2.5.0", "Cannot VRFY users; send the message and the recipient will be checked");
 }
 
-void Session::onExpn(std::string_view) { reply(502, "5.5.1", "EXPN is not supported"); }
+void Session::onExpn(std::string_view) {
+  reply(502, "5.5.1", "EXPN is not supported");
+}
 
 // ---- end of data and relay ----
 
@@ -525,9 +549,9 @@ void Session::onUpstreamFinal(const GatewayReply& reply) {
     logDecision("relay", "accepted");
   } else {
     sendGatewayReply(reply, "");
-    logDecision(reply.failure == GatewayReply::Failure::kNone && reply.code >= 500 ? "reject"
-                                                                                   : "tempfail",
-                "gateway refused or failed");
+    logDecision(
+        reply.failure == GatewayReply::Failure::kNone && reply.code >= 500 ? "reject" : "tempfail",
+        "gateway refused or failed");
   }
   // After the final reply the gateway's transaction is over, whatever it said.
   endTransaction(false);
@@ -537,13 +561,17 @@ void Session::onUpstreamFinal(const GatewayReply& reply) {
 void Session::sendGatewayReply(const GatewayReply& r, std::string_view default_enhanced) {
   switch (r.failure) {
     case GatewayReply::Failure::kUnreachable:
-      replyWithRef(451, "4.4.1", "The SMS gateway is unreachable; nothing was accepted, try again later");
+      replyWithRef(451, "4.4.1",
+                   "The SMS gateway is unreachable; nothing was accepted, try again later");
       return;
     case GatewayReply::Failure::kTimeout:
-      replyWithRef(451, "4.4.2", "The SMS gateway did not answer in time; nothing was accepted, try again later");
+      replyWithRef(451, "4.4.2",
+                   "The SMS gateway did not answer in time; nothing was accepted, try again later");
       return;
     case GatewayReply::Failure::kLost:
-      replyWithRef(451, "4.4.2", "The connection to the SMS gateway was lost; nothing was accepted, try again later");
+      replyWithRef(
+          451, "4.4.2",
+          "The connection to the SMS gateway was lost; nothing was accepted, try again later");
       return;
     case GatewayReply::Failure::kNone:
       break;
@@ -574,7 +602,8 @@ std::string Session::receivedHeader() const {
 
 void Session::endTransaction(bool upstream_transaction_open) {
   if (upstream_.connection) {
-    host_.relay->release(std::move(upstream_.connection), upstream_transaction_open && upstream_mail_sent_);
+    host_.relay->release(std::move(upstream_.connection),
+                         upstream_transaction_open && upstream_mail_sent_);
   }
   upstream_ = {};
   upstream_mail_sent_ = false;
@@ -631,7 +660,10 @@ void Session::flushReply(int code) {
   bufferevent_write(bev_, out_.data(), out_.size());
   if (code < 400 || code == 421) return;
   if (++errors_ >= config_.max_errors) {
-    LogLine(session_ref_).kv("event", "disconnect").kv("client", peer_.host()).kv("reason", "too many errors");
+    LogLine(session_ref_)
+        .kv("event", "disconnect")
+        .kv("client", peer_.host())
+        .kv("reason", "too many errors");
     out_.clear();
     appendReply(out_, 421, "4.7.0", session_ref_,
                 "Too many errors in this session; fix your client and try again later");
@@ -676,14 +708,17 @@ void Session::timerCallback(evutil_socket_t, short, void* arg) {
       .kv("client", self->peer_.host())
       .kv("stage", in_data ? "data" : "command");
   self->reply(421, "4.4.2",
-              in_data ? "Timeout reading message data; closing" : "Timeout waiting for your command; closing");
+              in_data ? "Timeout reading message data; closing"
+                      : "Timeout waiting for your command; closing");
   self->closeAfterReply();
 }
 
 void Session::eventCallback(bufferevent*, short what, void* arg) {
   auto* self = static_cast<Session*>(arg);
   if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
-    if (self->state_ == State::kData) self->logDecision("abandoned", "client disconnected during DATA");
+    if (self->state_ == State::kData && !self->busy_) {
+      self->logDecision("abandoned", "client disconnected during DATA");
+    }
     self->destroy(what & BEV_EVENT_EOF ? "client closed" : "connection error");
   }
 }

@@ -29,7 +29,8 @@ struct SessionHost {
 
 class Session {
  public:
-  Session(SessionHost host, evutil_socket_t fd, SocketAddress peer, std::shared_ptr<Runtime> runtime);
+  Session(SessionHost host, evutil_socket_t fd, SocketAddress peer,
+          std::shared_ptr<Runtime> runtime);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -104,9 +105,9 @@ class Session {
   event* timer_ = nullptr;
 
   State state_ = State::kConnected;
-  bool busy_ = false;            // waiting for the gateway; input is left unread
-  bool processing_ = false;      // inside processInput: a reply given synchronously must not recurse
-  bool discarding_line_ = false; // skipping the rest of an overlong line
+  bool busy_ = false;        // waiting for the gateway; input is left unread
+  bool processing_ = false;  // inside processInput: a reply given synchronously must not recurse
+  bool discarding_line_ = false;  // skipping the rest of an overlong line
   bool shutting_down_ = false;
   bool trusted_ = false;
   bool esmtp_ = false;
@@ -122,8 +123,8 @@ class Session {
   MailFrom mail_;
   unsigned rcpt_attempts_ = 0;
   std::vector<std::string> accepted_;  // forward paths the gateway took
-  std::vector<CheckResult> results_;    // every check's answer, for the decision record
-  std::vector<Proposal> proposals_;     // what the screening checks propose
+  std::vector<CheckResult> results_;   // every check's answer, for the decision record
+  std::vector<Proposal> proposals_;    // what the screening checks propose
   RelayPool::Lease upstream_;
   bool upstream_mail_sent_ = false;
   bool upstream_retried_ = false;

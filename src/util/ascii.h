@@ -6,7 +6,9 @@
 
 namespace ts {
 
-inline char asciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+inline char asciiLower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 inline std::string asciiLower(std::string_view s) {
   std::string out(s);
@@ -23,7 +25,8 @@ inline bool asciiEqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 inline bool asciiStartsWithIgnoreCase(std::string_view text, std::string_view prefix) {
-  return text.size() >= prefix.size() && asciiEqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
+  return text.size() >= prefix.size() &&
+         asciiEqualsIgnoreCase(text.substr(0, prefix.size()), prefix);
 }
 
 }  // namespace ts

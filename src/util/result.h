@@ -22,7 +22,9 @@ Failure<E> fail(E error) {
   return Failure<E>{std::move(error)};
 }
 
-inline Failure<Error> fail(std::string message) { return Failure<Error>{Error{std::move(message)}}; }
+inline Failure<Error> fail(std::string message) {
+  return Failure<Error>{Error{std::move(message)}};
+}
 
 template <typename T, typename E = Error>
 class [[nodiscard]] Result {

@@ -6,7 +6,9 @@
 namespace ts {
 namespace {
 
-SocketAddress addr(const char* text) { return *SocketAddress::parse(text); }
+SocketAddress addr(const char* text) {
+  return *SocketAddress::parse(text);
+}
 
 TEST(Cidr, Ipv4) {
   auto n = Cidr::parse("10.1.0.0/16");
@@ -33,7 +35,8 @@ TEST(Cidr, OddPrefixes) {
 }
 
 TEST(Cidr, Invalid) {
-  for (const char* s : {"", "10.0.0.0/33", "10.0.0.1/8", "host.example", "10.0.0.0/", "10.0.0.0/x", "::1/129"}) {
+  for (const char* s :
+       {"", "10.0.0.0/33", "10.0.0.1/8", "host.example", "10.0.0.0/", "10.0.0.0/x", "::1/129"}) {
     EXPECT_FALSE(Cidr::parse(s).ok()) << s;
   }
 }
@@ -41,7 +44,8 @@ TEST(Cidr, Invalid) {
 TEST(SocketAddress, ParseAndPrint) {
   EXPECT_EQ(addr("127.0.0.1:2525").toString(), "127.0.0.1:2525");
   EXPECT_EQ(addr("[::1]:25").toString(), "[::1]:25");
-  for (const char* s : {"127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", "localhost:25", "[::1:25", "1.2.3.4:x"}) {
+  for (const char* s :
+       {"127.0.0.1", "127.0.0.1:0", "127.0.0.1:65536", "localhost:25", "[::1:25", "1.2.3.4:x"}) {
     EXPECT_FALSE(SocketAddress::parse(s).ok()) << s;
   }
 }

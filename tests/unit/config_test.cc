@@ -45,7 +45,8 @@ TEST(Config, FileAndOverrides) {
       {"max_recipients=7"});
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->listen.port(), 2525);
-  EXPECT_EQ(c->gateway_domains, (std::vector<std::string>{"sms.example.net", "mms.example.net", "third.example"}));
+  EXPECT_EQ(c->gateway_domains,
+            (std::vector<std::string>{"sms.example.net", "mms.example.net", "third.example"}));
   EXPECT_EQ(c->max_recipients, 7u);
   EXPECT_EQ(c->data_timeout, std::chrono::milliseconds(500));
 }

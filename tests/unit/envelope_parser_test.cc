@@ -29,13 +29,15 @@ TEST(EnvelopeParser, Parameters) {
   EXPECT_TRUE(m->smtputf8);
   EXPECT_EQ(parseMailFrom("FROM:<a@b.example> SIZE=abc").error(), EnvelopeError::kSyntax);
   EXPECT_EQ(parseMailFrom("FROM:<a@b.example> BODY=9BIT").error(), EnvelopeError::kSyntax);
-  EXPECT_EQ(parseMailFrom("FROM:<a@b.example> RET=FULL").error(), EnvelopeError::kUnsupportedParameter);
+  EXPECT_EQ(parseMailFrom("FROM:<a@b.example> RET=FULL").error(),
+            EnvelopeError::kUnsupportedParameter);
   EXPECT_EQ(parseRcptTo("TO:<1@b.example> NOTIFY=NEVER", false).error(),
             EnvelopeError::kUnsupportedParameter);
 }
 
 TEST(EnvelopeParser, SyntaxErrors) {
-  for (const char* arg : {"", "FROM", "FROM:", "FROM:a@b.c", "TO:<a@b.c>", "FROM:<a@b.c", "FROM:<a@b.c>x"}) {
+  for (const char* arg :
+       {"", "FROM", "FROM:", "FROM:a@b.c", "TO:<a@b.c>", "FROM:<a@b.c", "FROM:<a@b.c>x"}) {
     EXPECT_EQ(parseMailFrom(arg).error(), EnvelopeError::kSyntax) << arg;
   }
 }
@@ -70,11 +72,14 @@ TEST(EnvelopeParser, BarePostmaster) {
 }
 
 TEST(EnvelopeParser, Utf8NeedsSmtputf8AndMustBeWellFormed) {
-  EXPECT_EQ(parseMailFrom("FROM:<j\xc3\xb6rg@example.com>").error(), EnvelopeError::kNonAsciiWithoutSmtputf8);
+  EXPECT_EQ(parseMailFrom("FROM:<j\xc3\xb6rg@example.com>").error(),
+            EnvelopeError::kNonAsciiWithoutSmtputf8);
   EXPECT_TRUE(parseMailFrom("FROM:<j\xc3\xb6rg@example.com> SMTPUTF8").ok());
-  EXPECT_EQ(parseMailFrom("FROM:<j\xc3rg@example.com> SMTPUTF8").error(), EnvelopeError::kInvalidUtf8);
+  EXPECT_EQ(parseMailFrom("FROM:<j\xc3rg@example.com> SMTPUTF8").error(),
+            EnvelopeError::kInvalidUtf8);
   EXPECT_EQ(parseRcptTo("TO:<1@b\xff.example>", true).error(), EnvelopeError::kInvalidUtf8);
-  EXPECT_EQ(parseRcptTo("TO:<\xc3\xb6@b.example>", false).error(), EnvelopeError::kNonAsciiWithoutSmtputf8);
+  EXPECT_EQ(parseRcptTo("TO:<\xc3\xb6@b.example>", false).error(),
+            EnvelopeError::kNonAsciiWithoutSmtputf8);
 }
 
 TEST(EnvelopeParser, LengthLimits) {

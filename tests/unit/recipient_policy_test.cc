@@ -13,7 +13,8 @@ smtp::Mailbox box(std::string local, std::string domain, bool quoted = false) {
 class RecipientPolicyTest : public ::testing::Test {
  protected:
   SubscriberNumberValidator numbers{"US", 100};
-  RecipientPolicy policy{{"sms.example.net", "MMS.Example.Net"}, "postmaster@carrier.example", numbers};
+  RecipientPolicy policy{
+      {"sms.example.net", "MMS.Example.Net"}, "postmaster@carrier.example", numbers};
 };
 
 TEST_F(RecipientPolicyTest, AcceptsNumbersAtGatewayDomains) {
@@ -24,7 +25,8 @@ TEST_F(RecipientPolicyTest, AcceptsNumbersAtGatewayDomains) {
 }
 
 TEST_F(RecipientPolicyTest, RefusesOtherDomainsAsRelay) {
-  for (const auto& d : {"example.com", "sms.example.net.evil", "xsms.example.net", "[127.0.0.1]", "sub.sms.example.net"}) {
+  for (const auto& d : {"example.com", "sms.example.net.evil", "xsms.example.net", "[127.0.0.1]",
+                        "sub.sms.example.net"}) {
     auto v = policy.evaluate(box("14155551212", d));
     EXPECT_EQ(v.result.outcome, Outcome::kFail) << d;
     EXPECT_EQ(v.result.enhanced, "5.7.1") << d;

@@ -8,15 +8,16 @@ namespace {
 
 TEST(SubscriberNumber, ValidNumbersForTheRegion) {
   SubscriberNumberValidator v("US", 100);
-  for (const char* n : {"14155551212", "4155551212", "+14155551212", "12015550123", "+447400123456"}) {
+  for (const char* n :
+       {"14155551212", "4155551212", "+14155551212", "12015550123", "+447400123456"}) {
     EXPECT_TRUE(v.isSubscriberNumber(n)) << n;
   }
 }
 
 TEST(SubscriberNumber, InvalidNumbers) {
   SubscriberNumberValidator v("US", 100);
-  for (const char* n : {"", "123", "1415555", "abc", "1415555121a", "14155551212345678",
-                        "+", "++14155551212", "1-415-555-1212", "1415.555.1212", "19005551212"}) {
+  for (const char* n : {"", "123", "1415555", "abc", "1415555121a", "14155551212345678", "+",
+                        "++14155551212", "1-415-555-1212", "1415.555.1212", "19005551212"}) {
     EXPECT_FALSE(v.isSubscriberNumber(n)) << n;
   }
 }

@@ -7,14 +7,15 @@ namespace ts {
 namespace {
 
 TEST(Utf8, WellFormed) {
-  for (const char* s : {"", "ascii", "j\xc3\xb6rg", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xed\x9f\xbf"}) {
+  for (const char* s :
+       {"", "ascii", "j\xc3\xb6rg", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\xed\x9f\xbf"}) {
     EXPECT_TRUE(isValidUtf8(s)) << s;
   }
 }
 
 TEST(Utf8, IllFormed) {
-  for (const char* s : {"\x80", "\xc0\xaf", "\xc3", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80",
-                        "\xf5\x80\x80\x80", "\xff", "a\xc3(b"}) {
+  for (const char* s : {"\x80", "\xc0\xaf", "\xc3", "\xe0\x80\xaf", "\xed\xa0\x80",
+                        "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff", "a\xc3(b"}) {
     EXPECT_FALSE(isValidUtf8(s)) << s;
   }
 }
