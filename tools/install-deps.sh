@@ -8,7 +8,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
   libevent-dev libssl-dev liblmdb-dev lmdb-utils libspf2-dev libopendkim-dev
   libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libphonenumber-dev libc-ares-dev libfmt-dev
+  libphonenumber-dev libc-ares-dev libfmt-dev nlohmann-json3-dev
   # test peers
   swaks python3 python3-aiosmtpd python3-dnslib unbound postfix
 )

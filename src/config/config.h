@@ -42,6 +42,16 @@ struct Config {
   double reject_score = 0;
   unsigned number_cache_size = 0;
   LogTarget log = LogTarget::kStderr;
+  std::uint64_t store_map_size = 0;
+  Duration decision_log_max_age{};
+  unsigned decision_log_max_entries = 0;
+  Duration quarantine_release_max_age{};
+  std::string control_socket;  // empty: <state_dir>/control.sock
+
+  std::string storeDirectory() const { return state_dir + "/store"; }
+  std::string controlSocketPath() const {
+    return control_socket.empty() ? state_dir + "/control.sock" : control_socket;
+  }
 
   std::uint64_t generation = 0;  // set by the daemon on each successful (re)load
 };

@@ -37,6 +37,14 @@ Status<> setString(Config& c, const std::vector<std::string>& values) {
 }
 
 template <auto Field>
+Status<> setOptionalString(Config& c, const std::vector<std::string>& values) {
+  auto v = single(values);
+  if (!v) return fail(v.error());
+  c.*Field = *v;
+  return Ok{};
+}
+
+template <auto Field>
 Status<> setDuration(Config& c, const std::vector<std::string>& values) {
   auto v = single(values);
   if (!v) return fail(v.error());
@@ -214,6 +222,22 @@ constexpr std::array kKeys = {
               setCount<&Config::number_cache_size, 0>},
     ConfigKey{"log", "stderr", "target", "Where log lines go: stderr or syslog (mail facility).",
               false, setLog},
+    ConfigKey{"store_map_size", "1G", "bytes",
+              "Largest size the LMDB store may grow to (its memory map); a full store defers mail.",
+              false, setByteSize<&Config::store_map_size, 1024 * 1024>},
+    ConfigKey{"decision_log_max_age", "30d", "duration",
+              "Decision records older than this are pruned.", false,
+              setDuration<&Config::decision_log_max_age>},
+    ConfigKey{"decision_log_max_entries", "1000000", "count",
+              "Most decision records kept; the oldest are pruned first.", false,
+              setCount<&Config::decision_log_max_entries>},
+    ConfigKey{"quarantine_release_max_age", "1h", "duration",
+              "textscreenctl refuses to release older quarantined mail without --force: "
+              "late alerts confuse people.",
+              false, setDuration<&Config::quarantine_release_max_age>},
+    ConfigKey{"control_socket", "", "path",
+              "Unix socket for textscreenctl status and live state; empty: <state_dir>/control.sock.",
+              false, setOptionalString<&Config::control_socket>},
 };
 
 }  // namespace

@@ -6,9 +6,13 @@
 #include <sys/socket.h>
 
 #include <charconv>
+#include <algorithm>
 #include <cstring>
 
 namespace ts {
+namespace {
+constexpr std::uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
+}  // namespace
 
 Result<Cidr> Cidr::parse(std::string_view text) {
   std::size_t slash = text.find('/');
@@ -43,9 +47,25 @@ Result<Cidr> Cidr::parse(std::string_view text) {
   return c;
 }
 
+Result<Cidr> Cidr::containing(const SocketAddress& address, unsigned prefix) {
+  std::string_view bytes = address.addressBytes();
+  if (bytes.size() == 16 && std::memcmp(bytes.data(), kMappedPrefix, 12) == 0) bytes.remove_prefix(12);
+  Cidr c;
+  c.family_ = bytes.size() == 4 ? AF_INET : AF_INET6;
+  unsigned max_prefix = bytes.size() == 4 ? 32 : 128;
+  if (bytes.size() != 4 && bytes.size() != 16) return fail(std::string("not an IP address"));
+  if (prefix > max_prefix) return fail(std::string("prefix too long"));
+  std::memcpy(c.bytes_.data(), bytes.data(), bytes.size());
+  c.prefix_ = prefix;
+  for (unsigned i = 0; i < bytes.size(); ++i) {
+    unsigned bits_here = prefix > i * 8 ? std::min(8u, prefix - i * 8) : 0;
+    c.bytes_[i] &= static_cast<std::uint8_t>(bits_here == 0 ? 0 : 0xFF << (8 - bits_here));
+  }
+  return c;
+}
+
 bool Cidr::contains(const SocketAddress& address) const {
   std::string_view bytes = address.addressBytes();
-  static constexpr std::uint8_t kMappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF};
   if (family_ == AF_INET && bytes.size() == 16 &&
       std::memcmp(bytes.data(), kMappedPrefix, 12) == 0) {
     bytes.remove_prefix(12);

@@ -15,6 +15,9 @@ namespace ts {
 class Cidr {
  public:
   static Result<Cidr> parse(std::string_view text);
+  // The network of the given prefix length around an address (IPv4-mapped IPv6
+  // addresses count as IPv4).
+  static Result<Cidr> containing(const SocketAddress& address, unsigned prefix);
   bool contains(const SocketAddress& address) const;
   std::string toString() const;
 

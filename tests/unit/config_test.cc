@@ -108,7 +108,7 @@ TEST(Config, ShippedFilesDocumentEveryKeyAndAreValid) {
   std::ifstream in(dir + "textscreen.conf");
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   for (const ConfigKey& k : configKeys()) {
-    EXPECT_NE(text.find("\n" + std::string(k.name) + " = "), std::string::npos) << k.name;
+    EXPECT_NE(text.find("\n" + std::string(k.name) + " ="), std::string::npos) << k.name;
   }
   for (const char* file : {"textscreen.conf", "quickstart.conf"}) {
     Invocation inv;

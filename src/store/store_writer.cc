@@ -1,0 +1,106 @@
+// A batch commits as one transaction. If a job fails, the batch is aborted and every job
+// retried alone, so one bad job (or a full map) cannot take its neighbours with it.
+#include "store/store_writer.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+namespace ts::store {
+
+StoreWriter::StoreWriter(StoreEnvironment& store, event_base* base) : store_(store) {
+  wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  wake_event_ = event_new(base, wake_fd_, EV_READ | EV_PERSIST, wakeCallback, this);
+  event_add(wake_event_, nullptr);
+  thread_ = std::thread([this] { run(); });
+}
+
+StoreWriter::~StoreWriter() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+  runCompletions();
+  event_free(wake_event_);
+  ::close(wake_fd_);
+}
+
+void StoreWriter::submit(Job job, Done done) {
+  {
+    std::lock_guard lock(mutex_);
+    queue_.push_back(Pending{std::move(job), std::move(done), 0});
+  }
+  cv_.notify_one();
+}
+
+std::size_t StoreWriter::queued() const {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+void StoreWriter::run() {
+  while (true) {
+    std::deque<Pending> batch;
+    {
+      std::unique_lock lock(mutex_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and nothing left to write
+      batch.swap(queue_);
+    }
+    commitBatch(batch);
+    {
+      std::lock_guard lock(mutex_);
+      for (Pending& p : batch) completed_.push_back(std::move(p));
+    }
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto written = ::write(wake_fd_, &one, sizeof(one));
+  }
+}
+
+void StoreWriter::commitBatch(std::deque<Pending>& batch) {
+  {
+    WriteTransaction txn(store_);
+    int rc = txn.ok() ? 0 : txn.beginError();
+    for (Pending& p : batch) {
+      if (rc != 0) break;
+      rc = p.job(txn.get(), store_.dbs());
+    }
+    if (rc == 0) rc = txn.commit();
+    if (rc == 0) {
+      for (Pending& p : batch) p.rc = 0;
+      return;
+    }
+    if (batch.size() == 1) {
+      batch.front().rc = rc;
+      return;
+    }
+  }
+  for (Pending& p : batch) {
+    WriteTransaction txn(store_);
+    int rc = txn.ok() ? p.job(txn.get(), store_.dbs()) : txn.beginError();
+    if (rc == 0) rc = txn.commit();
+    p.rc = rc;
+  }
+}
+
+void StoreWriter::wakeCallback(evutil_socket_t fd, short, void* self) {
+  std::uint64_t count = 0;
+  [[maybe_unused]] auto n = ::read(fd, &count, sizeof(count));
+  static_cast<StoreWriter*>(self)->runCompletions();
+}
+
+void StoreWriter::runCompletions() {
+  std::deque<Pending> done;
+  {
+    std::lock_guard lock(mutex_);
+    done.swap(completed_);
+  }
+  for (Pending& p : done) {
+    if (p.done) p.done(p.rc);
+  }
+}
+
+}  // namespace ts::store
