@@ -1,7 +1,11 @@
 // textscreen's entry point: parse the command line, load and validate the configuration,
 // then hand over to the Server. --check-config stops after validation.
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 
 #include "config/config.h"
 #include "daemon/server.h"
@@ -29,6 +33,16 @@ int main(int argc, char** argv) {
   // A client or gateway that resets mid-write must cost an error value, not the process.
   std::signal(SIGPIPE, SIG_IGN);
   ts::setLogTarget(config->log);
-  ts::Server server(std::move(*invocation), std::move(*config));
+  if (::mkdir(config->state_dir.c_str(), 0750) != 0 && errno != EEXIST) {
+    std::fprintf(stderr, "textscreen: cannot create state_dir %s: %s\n", config->state_dir.c_str(),
+                 std::strerror(errno));
+    return 1;
+  }
+  auto store = ts::store::StoreEnvironment::open(config->storeDirectory(), config->store_map_size);
+  if (!store) {
+    std::fprintf(stderr, "textscreen: %s\n", store.error().message.c_str());
+    return 1;
+  }
+  ts::Server server(std::move(*invocation), std::move(*config), std::move(*store));
   return server.run();
 }

@@ -5,16 +5,27 @@
 #include <csignal>
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
 #include "obs/log.h"
+#include "store/decision_log.h"
+#include "store/quarantine_store.h"
 #include "util/timeval.h"
 
 namespace ts {
 
-Server::Server(Invocation invocation, Config config) : invocation_(std::move(invocation)) {
+Server::Server(Invocation invocation, Config config, std::unique_ptr<store::StoreEnvironment> store)
+    : invocation_(std::move(invocation)), store_(std::move(store)) {
   config.generation = 1;
   runtime_ = std::make_shared<Runtime>(std::move(config));
+  started_ = std::time(nullptr);
   base_ = event_base_new();
   relay_ = std::make_unique<RelayPool>(base_, poolSettings());
+  writer_ = std::make_unique<store::StoreWriter>(*store_, base_);
+  access_ = std::make_unique<AccessPolicy>(*store_);
+  prune_event_ = event_new(base_, -1, EV_PERSIST, pruneCallback, this);
+  timeval every_minute{60, 0};
+  event_add(prune_event_, &every_minute);
   reap_event_ = event_new(base_, -1, 0, reapCallback, this);
   deadline_event_ = evtimer_new(base_, deadlineCallback, this);
   for (int sig : {SIGHUP, SIGTERM, SIGINT}) {
@@ -27,6 +38,11 @@ Server::Server(Invocation invocation, Config config) : invocation_(std::move(inv
 Server::~Server() {
   sessions_.clear();
   relay_.reset();
+  control_.reset();
+  writer_.reset();  // commits what is queued before the store closes
+  access_.reset();
+  store_.reset();
+  event_free(prune_event_);
   for (event* ev : signal_events_) event_free(ev);
   if (listener_) evconnlistener_free(listener_);
   event_free(reap_event_);
@@ -55,6 +71,13 @@ int Server::run() {
         .kv("error", std::strerror(errno));
     return 1;
   }
+  auto control = ControlSocket::open(base_, c.controlSocketPath(),
+                                     [this](const std::string& r) { return controlRequest(r); });
+  if (!control) {
+    LogLine("-").kv("event", "fatal").kv("reason", control.error().message);
+    return 1;
+  }
+  control_ = std::move(*control);
   LogLine("-")
       .kv("event", "listening")
       .kv("address", c.listen.toString())
@@ -73,7 +96,8 @@ void Server::acceptCallback(evconnlistener*, evutil_socket_t fd, sockaddr* addr,
 void Server::accept(evutil_socket_t fd, const sockaddr* addr, int len) {
   SocketAddress peer = SocketAddress::fromSockaddr(addr, static_cast<socklen_t>(len));
   evutil_make_socket_nonblocking(fd);
-  smtp::SessionHost host{base_, relay_.get(), [this](smtp::Session* s) { sessionClosed(s); }};
+  smtp::SessionHost host{base_, relay_.get(), access_.get(), writer_.get(),
+                         [this](smtp::Session* s) { sessionClosed(s); }};
   auto session = std::make_unique<smtp::Session>(host, fd, peer, runtime_);
   smtp::Session* raw = session.get();
   const Config& c = runtime_->config;
@@ -179,6 +203,53 @@ void Server::deadlineCallback(evutil_socket_t, short, void* self) {
       .kv("result", "deadline reached")
       .kv("sessions", static_cast<unsigned long long>(server->sessions_.size()));
   event_base_loopexit(server->base_, nullptr);
+}
+
+std::string Server::controlRequest(const std::string& request) const {
+  if (request != "status") {
+    return nlohmann::json{{"error", "unknown request '" + request + "' (try: status)"}}.dump();
+  }
+  store::ReadTransaction txn(*store_);
+  nlohmann::json status{
+      {"generation", runtime_->config.generation},
+      {"uptime_seconds", std::time(nullptr) - started_},
+      {"connections", limits_.total()},
+      {"draining", draining_},
+      {"gateway_pool_idle", relay_->idleCount()},
+      {"store_bytes", store_->sizeOnDisk()},
+      {"store_writer_queue", writer_->queued()},
+      {"quarantined", txn.ok() ? store::QuarantineStore::count(txn.get(), store_->dbs()) : 0},
+      {"decisions", txn.ok() ? store::DecisionLog::count(txn.get(), store_->dbs()) : 0},
+  };
+  return status.dump();
+}
+
+void Server::pruneCallback(evutil_socket_t, short, void* self) {
+  static_cast<Server*>(self)->pruneDecisionLog();
+}
+
+void Server::pruneDecisionLog() {
+  const Config& c = runtime_->config;
+  std::int64_t oldest_kept =
+      std::time(nullptr) -
+      std::chrono::duration_cast<std::chrono::seconds>(c.decision_log_max_age).count();
+  std::size_t max_entries = c.decision_log_max_entries;
+  auto removed = std::make_shared<std::size_t>(0);
+  writer_->submit(
+      [oldest_kept, max_entries, removed](MDB_txn* txn, const store::Databases& dbs) {
+        auto pruned = store::DecisionLog::prune(txn, dbs, oldest_kept, max_entries);
+        if (!pruned) return pruned.error();
+        *removed = *pruned;
+        return 0;
+      },
+      [removed](int rc) {
+        if (rc != 0 || *removed > 0) {
+          LogLine("-")
+              .kv("event", "prune")
+              .kv("removed", static_cast<unsigned long long>(*removed))
+              .kv("result", rc == 0 ? "ok" : store::storeError(rc));
+        }
+      });
 }
 
 }  // namespace ts

@@ -5,6 +5,7 @@
 #include <event2/event.h>
 #include <event2/listener.h>
 
+#include <ctime>
 #include <memory>
 #include <unordered_map>
 #include <vector>
@@ -12,14 +13,18 @@
 #include "config/config.h"
 #include "daemon/runtime.h"
 #include "net/connection_limits.h"
+#include "obs/control_socket.h"
+#include "policy/access_policy.h"
 #include "relay/relay_pool.h"
 #include "smtp/session.h"
+#include "store/store_environment.h"
+#include "store/store_writer.h"
 
 namespace ts {
 
 class Server {
  public:
-  Server(Invocation invocation, Config config);
+  Server(Invocation invocation, Config config, std::unique_ptr<store::StoreEnvironment> store);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -35,12 +40,15 @@ class Server {
   void beginShutdown();
   void maybeFinishShutdown();
   PoolSettings poolSettings() const;
+  std::string controlRequest(const std::string& request) const;
+  void pruneDecisionLog();
 
   static void acceptCallback(evconnlistener* listener, evutil_socket_t fd, sockaddr* addr, int len,
                              void* self);
   static void signalCallback(evutil_socket_t sig, short what, void* self);
   static void reapCallback(evutil_socket_t fd, short what, void* self);
   static void deadlineCallback(evutil_socket_t fd, short what, void* self);
+  static void pruneCallback(evutil_socket_t fd, short what, void* self);
 
   Invocation invocation_;
   std::shared_ptr<Runtime> runtime_;
@@ -49,6 +57,12 @@ class Server {
   std::vector<event*> signal_events_;
   event* reap_event_ = nullptr;
   event* deadline_event_ = nullptr;
+  std::unique_ptr<store::StoreEnvironment> store_;
+  std::unique_ptr<store::StoreWriter> writer_;
+  std::unique_ptr<AccessPolicy> access_;
+  std::unique_ptr<ControlSocket> control_;
+  event* prune_event_ = nullptr;
+  std::time_t started_ = 0;
   std::unique_ptr<RelayPool> relay_;
   ConnectionLimits limits_;
   struct LiveSession {

@@ -6,12 +6,15 @@
 #include <event2/buffer.h>
 
 #include <ctime>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "obs/log.h"
 #include "policy/reference_id.h"
 #include "smtp/command_parser.h"
+#include "store/decision_log.h"
+#include "store/quarantine_store.h"
 #include "util/ascii.h"
 #include "util/timeval.h"
 
@@ -313,6 +316,19 @@ void Session::onMail(std::string_view arg) {
     return;
   }
   mail_ = std::move(*parsed);
+  mail_given_ = true;
+  std::int64_t now = std::time(nullptr);
+  // Bans are the operator's explicit word: they bind trusted networks too.
+  Proposal ban = host_.access->senderBan(peer_, mail_.sender.address(), now);
+  results_.push_back(ban.result);
+  if (ban.result.outcome == Outcome::kFail && ban.action == Action::kReject) {
+    reply(550, ban.result.enhanced, ban.result.reason);
+    recordDecision("reject", ban.result.reason);
+    endTransaction(false);
+    return;
+  }
+  if (ban.result.outcome == Outcome::kFail) proposals_.push_back(std::move(ban));
+  allow_entry_ = host_.access->allowEntry(store::domainOf(mail_.sender.address()), now);
   state_ = State::kMail;
   reply(250, "2.1.0", fmt::format("Sender <{}> ok", mail_.sender.address()));
 }
@@ -362,6 +378,25 @@ void Session::onRcpt(std::string_view arg) {
     return;
   }
   results_.push_back(std::move(verdict.result));
+  const std::string& number = parsed->recipient.local_part;
+  Proposal rcpt_ban = host_.access->recipientBan(number, std::time(nullptr));
+  if (rcpt_ban.result.outcome == Outcome::kFail && rcpt_ban.action == Action::kReject) {
+    reply(550, rcpt_ban.result.enhanced, rcpt_ban.result.reason);
+    results_.push_back(std::move(rcpt_ban.result));
+    return;
+  }
+  if (rcpt_ban.result.outcome == Outcome::kFail) proposals_.push_back(rcpt_ban);
+  if (rcpt_ban.result.outcome != Outcome::kPass) results_.push_back(std::move(rcpt_ban.result));
+  if (allow_entry_) {
+    AllowlistStanding standing =
+        allowlistStanding(&*allow_entry_, store::domainOf(mail_.sender.address()), number, auth_);
+    CheckResult allow;
+    allow.check = "allowlist";
+    allow.outcome = standing == AllowlistStanding::kTrusted ? Outcome::kPass : Outcome::kNeutral;
+    allow.reason =
+        fmt::format("{} ({}) for {}", allow_entry_->domain, standingName(standing), number);
+    results_.push_back(std::move(allow));
+  }
   forwardRecipient(std::move(verdict.forward_path));
 }
 
@@ -470,7 +505,7 @@ void Session::finishData() {
     reply(554, "5.5.2",
           "Message refused: it contains a bare CR or LF; every line must end with CRLF "
           "(RFC 5321 section 2.3.8); fix the sending software");
-    logDecision("reject", "bare CR or LF in DATA");
+    recordDecision("reject", "bare CR or LF in DATA");
     endTransaction(true);
     return;
   }
@@ -478,7 +513,7 @@ void Session::finishData() {
     reply(552, "5.3.4",
           fmt::format("Message size exceeds the limit of {} bytes; SMS mail must be short",
                       config_.max_message_size));
-    logDecision("reject", "message too large");
+    recordDecision("reject", "message too large");
     endTransaction(true);
     return;
   }
@@ -495,26 +530,22 @@ void Session::finishData() {
       return;
     case Verdict::kTempFail:
       reply(451, enhanced.empty() ? "4.7.1" : enhanced, reason);
-      logDecision("tempfail", reason);
+      recordDecision("tempfail", reason);
       endTransaction(true);
       return;
     case Verdict::kReject:
       reply(550, enhanced.empty() ? "5.7.1" : enhanced, reason);
-      logDecision("reject", reason);
+      recordDecision("reject", reason);
       endTransaction(true);
       return;
     case Verdict::kRejectDisconnect:
       reply(554, enhanced.empty() ? "5.7.1" : enhanced, reason);
-      logDecision("reject", reason);
+      recordDecision("reject", reason);
       endTransaction(true);
       closeAfterReply();
       return;
     case Verdict::kQuarantine:
-      // Until the store exists there is nowhere durable to hold the message: defer it,
-      // never accept it (invariant 2).
-      reply(451, "4.3.0", "Message held for review cannot be stored now; try again later");
-      logDecision("tempfail", "quarantine unavailable");
-      endTransaction(true);
+      quarantineMessage(reason);
       return;
   }
 }
@@ -546,10 +577,10 @@ void Session::onUpstreamFinal(const GatewayReply& reply) {
   if (reply.positive()) {
     std::string text = fmt::format("Queued by the SMS gateway: {}", reply.text());
     replyWithRef(250, reply.enhanced.empty() ? "2.0.0" : reply.enhanced, text);
-    logDecision("relay", "accepted");
+    recordDecision("relay", "accepted");
   } else {
     sendGatewayReply(reply, "");
-    logDecision(
+    recordDecision(
         reply.failure == GatewayReply::Failure::kNone && reply.code >= 500 ? "reject" : "tempfail",
         "gateway refused or failed");
   }
@@ -601,6 +632,19 @@ std::string Session::receivedHeader() const {
 // ---- transaction ----
 
 void Session::endTransaction(bool upstream_transaction_open) {
+  if (mail_given_ && !decision_recorded_) {
+    // A transaction that ends without a message (RSET, QUIT, a lost client) is recorded
+    // only when something was refused: that is what a sender's admin will ask about.
+    for (const CheckResult& r : results_) {
+      if (r.outcome == Outcome::kFail) {
+        recordDecision("reject", r.reason);
+        break;
+      }
+    }
+  }
+  mail_given_ = false;
+  decision_recorded_ = false;
+  allow_entry_.reset();
   if (upstream_.connection) {
     host_.relay->release(std::move(upstream_.connection),
                          upstream_transaction_open && upstream_mail_sent_);
@@ -619,7 +663,8 @@ void Session::endTransaction(bool upstream_transaction_open) {
   if (state_ != State::kClosing && state_ != State::kConnected) state_ = State::kReady;
 }
 
-void Session::logDecision(std::string_view action, std::string_view reason) {
+void Session::recordDecision(std::string_view action, std::string_view reason) {
+  decision_recorded_ = true;
   std::string rcpts;
   for (const std::string& r : accepted_) {
     if (!rcpts.empty()) rcpts.push_back(',');
@@ -636,6 +681,65 @@ void Session::logDecision(std::string_view action, std::string_view reason) {
       .kv("size", static_cast<unsigned long long>(reader_.size()))
       .kv("reason", reason)
       .kv("gateway", gateway_reply_);
+  store::DecisionRecord record;
+  record.ref = ref_;
+  record.time = std::time(nullptr);
+  record.client = peer_.host();
+  record.helo = helo_;
+  record.mail_from = mail_.sender.address();
+  record.recipients = accepted_;
+  for (const CheckResult& r : results_) {
+    record.checks.push_back(
+        store::CheckRecord{r.check, std::string(outcomeName(r.outcome)), r.reason, r.score});
+  }
+  record.action = std::string(action);
+  record.reason = std::string(reason);
+  record.gateway_reply = gateway_reply_;
+  // Not awaited: the decision log is a record, not a promise made to the client.
+  host_.writer->submit(
+      [record = std::move(record)](MDB_txn* txn, const store::Databases& dbs) {
+        return store::DecisionLog::put(txn, dbs, record);
+      },
+      nullptr);
+}
+
+void Session::quarantineMessage(std::string_view reason) {
+  busy_ = true;
+  evtimer_del(timer_);
+  store::QuarantineRecord q;
+  q.ref = ref_;
+  q.time = std::time(nullptr);
+  q.client = peer_.host();
+  q.helo = helo_;
+  q.mail_from = mail_.sender.address();
+  q.recipients = accepted_;
+  q.reason = std::string(reason);
+  q.message = receivedHeader() + reader_.takeMessage();
+  std::weak_ptr<bool> alive = alive_;
+  // The 250 waits for the commit: quarantined means durable first (invariant 2).
+  host_.writer->submit(
+      [q = std::move(q)](MDB_txn* txn, const store::Databases& dbs) {
+        return store::QuarantineStore::put(txn, dbs, q);
+      },
+      [this, alive, why = std::string(reason)](int rc) {
+        if (alive.expired() || !bev_) return;
+        onQuarantined(rc, why);
+      });
+}
+
+void Session::onQuarantined(int rc, std::string_view reason) {
+  if (rc == 0) {
+    replyWithRef(250, "2.0.0",
+                 "Message accepted and held for review by the gateway's operator (quarantined)");
+    recordDecision("quarantine", reason);
+  } else {
+    replyWithRef(
+        451, "4.3.0",
+        "The message could not be stored for review; nothing was accepted, try again later");
+    recordDecision("tempfail", "quarantine store: " + store::storeError(rc));
+  }
+  endTransaction(true);
+  resume();
 }
 
 // ---- output ----
@@ -717,7 +821,7 @@ void Session::eventCallback(bufferevent*, short what, void* arg) {
   auto* self = static_cast<Session*>(arg);
   if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
     if (self->state_ == State::kData && !self->busy_) {
-      self->logDecision("abandoned", "client disconnected during DATA");
+      self->recordDecision("abandoned", "client disconnected during DATA");
     }
     self->destroy(what & BEV_EVENT_EOF ? "client closed" : "connection error");
   }
@@ -731,6 +835,7 @@ void Session::destroy(std::string_view why) {
     upstream_.connection->abandon();
     upstream_ = {};
   }
+  endTransaction(false);
   evtimer_del(timer_);
   bufferevent_free(bev_);
   bev_ = nullptr;

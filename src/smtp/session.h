@@ -8,22 +8,28 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "daemon/runtime.h"
 #include "net/socket_address.h"
+#include "policy/access_policy.h"
+#include "policy/allowlist_trust.h"
 #include "policy/decision.h"
 #include "relay/relay_pool.h"
 #include "smtp/data_reader.h"
 #include "smtp/envelope_parser.h"
 #include "smtp/reply.h"
+#include "store/store_writer.h"
 
 namespace ts::smtp {
 
 struct SessionHost {
   event_base* base;
   RelayPool* relay;
+  const AccessPolicy* access;                     // bans and allowlist, read live from the store
+  store::StoreWriter* writer;                     // decision log and quarantine writes
   std::function<void(class Session*)> on_closed;  // the session may be freed after this
 };
 
@@ -82,7 +88,10 @@ class Session {
 
   // transaction
   void endTransaction(bool upstream_transaction_open);
-  void logDecision(std::string_view action, std::string_view reason);
+  // The one record of a transaction's outcome: a log line and the decision log.
+  void recordDecision(std::string_view action, std::string_view reason);
+  void quarantineMessage(std::string_view reason);
+  void onQuarantined(int rc, std::string_view reason);
 
   // output
   void reply(int code, std::string_view enhanced, std::string_view text);
@@ -122,14 +131,20 @@ class Session {
   // transaction
   MailFrom mail_;
   unsigned rcpt_attempts_ = 0;
-  std::vector<std::string> accepted_;  // forward paths the gateway took
-  std::vector<CheckResult> results_;   // every check's answer, for the decision record
-  std::vector<Proposal> proposals_;    // what the screening checks propose
+  std::vector<std::string> accepted_;             // forward paths the gateway took
+  std::vector<CheckResult> results_;              // every check's answer, for the decision record
+  std::vector<Proposal> proposals_;               // what the screening checks propose
+  std::optional<store::AllowEntry> allow_entry_;  // of the sender's domain
+  AuthenticationResult auth_;                     // empty until the SPF and DKIM checks exist
+  bool mail_given_ = false;
+  bool decision_recorded_ = false;
   RelayPool::Lease upstream_;
   bool upstream_mail_sent_ = false;
   bool upstream_retried_ = false;
   DataReader reader_;
   std::string gateway_reply_;  // the gateway's final answer, for the log
+  // Completions from the store writer check this: the session may be gone by then.
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace ts::smtp
