@@ -363,6 +363,7 @@ void Session::onRcpt(std::string_view arg) {
                     config_.max_recipients));
     return;
   }
+  attempted_.push_back(parsed->recipient.address());
   RecipientVerdict verdict = runtime_->recipients.evaluate(parsed->recipient);
   if (verdict.result.outcome != Outcome::kPass) {
     LogLine(ref_)
@@ -655,6 +656,7 @@ void Session::endTransaction(bool upstream_transaction_open) {
   mail_ = MailFrom{};
   rcpt_attempts_ = 0;
   accepted_.clear();
+  attempted_.clear();
   results_.clear();
   proposals_.clear();
   gateway_reply_.clear();
@@ -687,7 +689,7 @@ void Session::recordDecision(std::string_view action, std::string_view reason) {
   record.client = peer_.host();
   record.helo = helo_;
   record.mail_from = mail_.sender.address();
-  record.recipients = accepted_;
+  record.recipients = attempted_;
   for (const CheckResult& r : results_) {
     record.checks.push_back(
         store::CheckRecord{r.check, std::string(outcomeName(r.outcome)), r.reason, r.score});
