@@ -132,6 +132,7 @@ class Session {
   MailFrom mail_;
   unsigned rcpt_attempts_ = 0;
   std::vector<std::string> accepted_;             // forward paths the gateway took
+  std::vector<std::string> attempted_;            // every recipient asked for, for the decision log
   std::vector<CheckResult> results_;              // every check's answer, for the decision record
   std::vector<Proposal> proposals_;               // what the screening checks propose
   std::optional<store::AllowEntry> allow_entry_;  // of the sender's domain
