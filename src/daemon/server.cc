@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "net/socket_options.h"
 #include "obs/log.h"
 #include "store/decision_log.h"
 #include "store/quarantine_store.h"
@@ -96,6 +97,7 @@ void Server::acceptCallback(evconnlistener*, evutil_socket_t fd, sockaddr* addr,
 void Server::accept(evutil_socket_t fd, const sockaddr* addr, int len) {
   SocketAddress peer = SocketAddress::fromSockaddr(addr, static_cast<socklen_t>(len));
   evutil_make_socket_nonblocking(fd);
+  setNoDelay(fd);
   smtp::SessionHost host{base_, relay_.get(), access_.get(), writer_.get(),
                          [this](smtp::Session* s) { sessionClosed(s); }};
   auto session = std::make_unique<smtp::Session>(host, fd, peer, runtime_);
@@ -236,6 +238,7 @@ void Server::pruneDecisionLog() {
   std::size_t max_entries = c.decision_log_max_entries;
   auto removed = std::make_shared<std::size_t>(0);
   writer_->submit(
+      store::StoreWriter::Urgency::kLazy,
       [oldest_kept, max_entries, removed](MDB_txn* txn, const store::Databases& dbs) {
         auto pruned = store::DecisionLog::prune(txn, dbs, oldest_kept, max_entries);
         if (!pruned) return pruned.error();

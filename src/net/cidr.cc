@@ -5,8 +5,8 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
-#include <charconv>
 #include <algorithm>
+#include <charconv>
 #include <cstring>
 
 namespace ts {
@@ -49,7 +49,8 @@ Result<Cidr> Cidr::parse(std::string_view text) {
 
 Result<Cidr> Cidr::containing(const SocketAddress& address, unsigned prefix) {
   std::string_view bytes = address.addressBytes();
-  if (bytes.size() == 16 && std::memcmp(bytes.data(), kMappedPrefix, 12) == 0) bytes.remove_prefix(12);
+  if (bytes.size() == 16 && std::memcmp(bytes.data(), kMappedPrefix, 12) == 0)
+    bytes.remove_prefix(12);
   Cidr c;
   c.family_ = bytes.size() == 4 ? AF_INET : AF_INET6;
   unsigned max_prefix = bytes.size() == 4 ? 32 : 128;

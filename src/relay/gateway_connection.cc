@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 
+#include "net/socket_options.h"
 #include "util/ascii.h"
 #include "util/timeval.h"
 
@@ -319,6 +320,7 @@ void GatewayConnection::eventCallback(bufferevent*, short what, void* arg) {
   auto* self = static_cast<GatewayConnection*>(arg);
   if (what & BEV_EVENT_CONNECTED) {
     self->state_ = State::kGreeting;
+    setNoDelay(bufferevent_getfd(self->bev_));
     return;
   }
   if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF)) {

@@ -699,6 +699,7 @@ void Session::recordDecision(std::string_view action, std::string_view reason) {
   record.gateway_reply = gateway_reply_;
   // Not awaited: the decision log is a record, not a promise made to the client.
   host_.writer->submit(
+      store::StoreWriter::Urgency::kLazy,
       [record = std::move(record)](MDB_txn* txn, const store::Databases& dbs) {
         return store::DecisionLog::put(txn, dbs, record);
       },
@@ -720,6 +721,7 @@ void Session::quarantineMessage(std::string_view reason) {
   std::weak_ptr<bool> alive = alive_;
   // The 250 waits for the commit: quarantined means durable first (invariant 2).
   host_.writer->submit(
+      store::StoreWriter::Urgency::kDurable,
       [q = std::move(q)](MDB_txn* txn, const store::Databases& dbs) {
         return store::QuarantineStore::put(txn, dbs, q);
       },

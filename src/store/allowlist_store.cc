@@ -14,8 +14,8 @@ Result<std::optional<AllowEntry>> AllowlistStore::find(MDB_txn* txn, const Datab
   bool exact = true;
   std::string_view candidate = name;
   while (!candidate.empty()) {
-    auto entry = getRecord<AllowEntry>(txn, dbs.allowlist, candidate, "allowlist entry",
-                                       allowEntryFromJson);
+    auto entry =
+        getRecord<AllowEntry>(txn, dbs.allowlist, candidate, "allowlist entry", allowEntryFromJson);
     if (!entry) return entry;
     if (*entry && (exact || (*entry)->subdomains) && !(*entry)->expired(now)) return entry;
     std::size_t dot = candidate.find('.');

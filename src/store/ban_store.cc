@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "store/record_scan.h"
 #include "net/cidr.h"
+#include "store/record_scan.h"
 #include "util/ascii.h"
 
 namespace ts::store {
@@ -73,7 +73,8 @@ Result<std::optional<BanEntry>> BanStore::find(MDB_txn* txn, const Databases& db
 }
 
 Result<std::optional<BanEntry>> BanStore::findClient(MDB_txn* txn, const Databases& dbs,
-                                                     const SocketAddress& client, std::int64_t now) {
+                                                     const SocketAddress& client,
+                                                     std::int64_t now) {
   unsigned max_prefix = client.family() == AF_INET6 ? 128 : 32;
   for (int prefix = static_cast<int>(max_prefix); prefix >= 0; --prefix) {
     auto network = Cidr::containing(client, static_cast<unsigned>(prefix));

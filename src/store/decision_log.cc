@@ -61,7 +61,8 @@ Status<> newestFirst(MDB_txn* txn, const Databases& dbs, MDB_dbi index, std::str
   Status<> status = Ok{};
   for (; rc == 0 && seen < limit; rc = mdb_cursor_get(cursor, &key, &value, MDB_PREV)) {
     std::string_view k = fromVal(key);
-    if (k.size() < prefix.size() + 9 || k.substr(0, prefix.size()) != prefix || k[prefix.size()] != '\0') {
+    if (k.size() < prefix.size() + 9 || k.substr(0, prefix.size()) != prefix ||
+        k[prefix.size()] != '\0') {
       break;
     }
     std::string_view rest = k.substr(prefix.size() + 1);
@@ -103,7 +104,8 @@ int DecisionLog::put(MDB_txn* txn, const Databases& dbs, const DecisionRecord& r
   MDB_val k = toVal(r.ref), v = toVal(value);
   int rc = mdb_put(txn, dbs.decisions, &k, &v, 0);
   if (rc == 0) rc = putKey(txn, dbs.decisions_by_time, bigEndian(r.time) + r.ref);
-  if (rc == 0) rc = putKey(txn, dbs.decisions_by_domain, indexKey(domainOf(r.mail_from), r.time, r.ref));
+  if (rc == 0)
+    rc = putKey(txn, dbs.decisions_by_domain, indexKey(domainOf(r.mail_from), r.time, r.ref));
   for (const std::string& to : r.recipients) {
     if (rc == 0) rc = putKey(txn, dbs.decisions_by_rcpt, indexKey(asciiLower(to), r.time, r.ref));
   }

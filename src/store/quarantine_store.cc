@@ -27,8 +27,8 @@ int QuarantineStore::remove(MDB_txn* txn, const Databases& dbs, std::string_view
 
 Status<> QuarantineStore::forEach(MDB_txn* txn, const Databases& dbs,
                                   const std::function<bool(const QuarantineRecord&)>& visit) {
-  return scanRecords<QuarantineRecord>(txn, dbs.quarantine, "quarantine record",
-                                       quarantineFromJson, visit);
+  return scanRecords<QuarantineRecord>(txn, dbs.quarantine, "quarantine record", quarantineFromJson,
+                                       visit);
 }
 
 std::size_t QuarantineStore::count(MDB_txn* txn, const Databases& dbs) {

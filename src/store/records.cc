@@ -22,10 +22,14 @@ bool AllowEntry::inScope(const std::string& number) const {
 
 std::string_view banKindName(BanKind k) {
   switch (k) {
-    case BanKind::kSender: return "sender";
-    case BanKind::kDomain: return "domain";
-    case BanKind::kClient: return "client";
-    case BanKind::kRecipient: return "recipient";
+    case BanKind::kSender:
+      return "sender";
+    case BanKind::kDomain:
+      return "domain";
+    case BanKind::kClient:
+      return "client";
+    case BanKind::kRecipient:
+      return "recipient";
   }
   return "sender";
 }
@@ -48,21 +52,23 @@ Result<BanAction> parseBanAction(std::string_view name) {
 }
 
 json toJson(const AllowEntry& e) {
-  return json{{"domain", e.domain},     {"subdomains", e.subdomains}, {"scope", e.scope},
-              {"expires", e.expires},   {"added_by", e.added_by},     {"note", e.note},
+  return json{{"domain", e.domain},   {"subdomains", e.subdomains}, {"scope", e.scope},
+              {"expires", e.expires}, {"added_by", e.added_by},     {"note", e.note},
               {"created", e.created}};
 }
 
 json toJson(const BanEntry& e) {
-  return json{{"kind", banKindName(e.kind)}, {"value", e.value},     {"action", banActionName(e.action)},
-              {"reason", e.reason},          {"expires", e.expires}, {"added_by", e.added_by},
-              {"created", e.created}};
+  return json{
+      {"kind", banKindName(e.kind)}, {"value", e.value},     {"action", banActionName(e.action)},
+      {"reason", e.reason},          {"expires", e.expires}, {"added_by", e.added_by},
+      {"created", e.created}};
 }
 
 json toJson(const DecisionRecord& r) {
   json checks = json::array();
   for (const CheckRecord& c : r.checks) {
-    checks.push_back({{"check", c.check}, {"outcome", c.outcome}, {"detail", c.detail}, {"score", c.score}});
+    checks.push_back(
+        {{"check", c.check}, {"outcome", c.outcome}, {"detail", c.detail}, {"score", c.score}});
   }
   return json{{"ref", r.ref},
               {"time", r.time},
@@ -132,7 +138,8 @@ Result<BanEntry> banEntryFromJson(const json& j) {
   if (!j.is_object()) return fail(std::string("ban entry is not an object"));
   if (!(field(j, "kind", kind, true, err) && field(j, "value", e.value, true, err) &&
         field(j, "action", action, false, err) && field(j, "reason", e.reason, false, err) &&
-        field(j, "expires", e.expires, false, err) && field(j, "added_by", e.added_by, false, err) &&
+        field(j, "expires", e.expires, false, err) &&
+        field(j, "added_by", e.added_by, false, err) &&
         field(j, "created", e.created, false, err))) {
     return fail("ban entry: " + err);
   }
@@ -153,16 +160,17 @@ Result<DecisionRecord> decisionFromJson(const json& j) {
   if (!(field(j, "ref", r.ref, true, err) && field(j, "time", r.time, true, err) &&
         field(j, "client", r.client, false, err) && field(j, "helo", r.helo, false, err) &&
         field(j, "mail_from", r.mail_from, false, err) &&
-        field(j, "recipients", r.recipients, false, err) && field(j, "checks", checks, false, err) &&
-        field(j, "action", r.action, false, err) && field(j, "reason", r.reason, false, err) &&
+        field(j, "recipients", r.recipients, false, err) &&
+        field(j, "checks", checks, false, err) && field(j, "action", r.action, false, err) &&
+        field(j, "reason", r.reason, false, err) &&
         field(j, "gateway_reply", r.gateway_reply, false, err))) {
     return fail("decision record: " + err);
   }
   for (const json& c : checks) {
     CheckRecord cr;
     if (!(c.is_object() && field(c, "check", cr.check, true, err) &&
-          field(c, "outcome", cr.outcome, false, err) && field(c, "detail", cr.detail, false, err) &&
-          field(c, "score", cr.score, false, err))) {
+          field(c, "outcome", cr.outcome, false, err) &&
+          field(c, "detail", cr.detail, false, err) && field(c, "score", cr.score, false, err))) {
       return fail("decision record check: " + (err.empty() ? std::string("not an object") : err));
     }
     r.checks.push_back(std::move(cr));
@@ -177,8 +185,9 @@ Result<QuarantineRecord> quarantineFromJson(const json& j) {
   if (!(field(j, "ref", r.ref, true, err) && field(j, "time", r.time, true, err) &&
         field(j, "client", r.client, false, err) && field(j, "helo", r.helo, false, err) &&
         field(j, "mail_from", r.mail_from, false, err) &&
-        field(j, "recipients", r.recipients, false, err) && field(j, "reason", r.reason, false, err) &&
-        field(j, "message", r.message, true, err) && field(j, "released_by", r.released_by, false, err) &&
+        field(j, "recipients", r.recipients, false, err) &&
+        field(j, "reason", r.reason, false, err) && field(j, "message", r.message, true, err) &&
+        field(j, "released_by", r.released_by, false, err) &&
         field(j, "released_at", r.released_at, false, err))) {
     return fail("quarantine record: " + err);
   }

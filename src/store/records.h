@@ -13,10 +13,10 @@
 namespace ts::store {
 
 struct AllowEntry {
-  std::string domain;               // lower case
-  bool subdomains = false;          // also covers *.domain
-  std::vector<std::string> scope;   // recipient numbers, or prefixes ending in '*'; empty: all
-  std::int64_t expires = 0;         // unix seconds; 0: never
+  std::string domain;              // lower case
+  bool subdomains = false;         // also covers *.domain
+  std::vector<std::string> scope;  // recipient numbers, or prefixes ending in '*'; empty: all
+  std::int64_t expires = 0;        // unix seconds; 0: never
   std::string added_by;
   std::string note;
   std::int64_t created = 0;

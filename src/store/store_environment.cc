@@ -26,7 +26,9 @@ std::string_view fromVal(const MDB_val& v) {
   return {static_cast<const char*>(v.mv_data), v.mv_size};
 }
 
-std::string storeError(int rc) { return mdb_strerror(rc); }
+std::string storeError(int rc) {
+  return mdb_strerror(rc);
+}
 
 bool isTemporary(int rc) {
   return rc == MDB_MAP_FULL || rc == MDB_READERS_FULL || rc == MDB_TXN_FULL || rc == ENOSPC ||
@@ -54,8 +56,10 @@ Result<std::unique_ptr<StoreEnvironment>> StoreEnvironment::open(const std::stri
   rc = mdb_txn_begin(store->env_, nullptr, 0, &txn);
   if (rc != 0) return fail("cannot open store in " + directory + ": " + storeError(rc));
   Databases& d = store->dbs_;
-  for (auto [name, dbi] : {std::pair{"allowlist", &d.allowlist}, {"bans", &d.bans},
-                           {"decisions", &d.decisions}, {"decisions_by_time", &d.decisions_by_time},
+  for (auto [name, dbi] : {std::pair{"allowlist", &d.allowlist},
+                           {"bans", &d.bans},
+                           {"decisions", &d.decisions},
+                           {"decisions_by_time", &d.decisions_by_time},
                            {"decisions_by_domain", &d.decisions_by_domain},
                            {"decisions_by_rcpt", &d.decisions_by_rcpt},
                            {"quarantine", &d.quarantine}}) {

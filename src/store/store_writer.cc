@@ -28,12 +28,19 @@ StoreWriter::~StoreWriter() {
   ::close(wake_fd_);
 }
 
-void StoreWriter::submit(Job job, Done done) {
+void StoreWriter::submit(Urgency urgency, Job job, Done done) {
   {
     std::lock_guard lock(mutex_);
-    queue_.push_back(Pending{std::move(job), std::move(done), 0});
+    queue_.push_back(Pending{std::move(job), std::move(done), urgency, 0});
   }
   cv_.notify_one();
+}
+
+bool StoreWriter::anyDurable(const std::deque<Pending>& jobs) const {
+  for (const Pending& p : jobs) {
+    if (p.urgency == Urgency::kDurable) return true;
+  }
+  return false;
 }
 
 std::size_t StoreWriter::queued() const {
@@ -48,6 +55,9 @@ void StoreWriter::run() {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and nothing left to write
+      if (!anyDurable(queue_)) {
+        cv_.wait_for(lock, kLazyWindow, [this] { return stopping_ || anyDurable(queue_); });
+      }
       batch.swap(queue_);
     }
     commitBatch(batch);

@@ -6,6 +6,7 @@
 #include <event2/event.h>
 #include <lmdb.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -28,15 +29,22 @@ class StoreWriter {
   StoreWriter(const StoreWriter&) = delete;
   StoreWriter& operator=(const StoreWriter&) = delete;
 
-  void submit(Job job, Done done);
+  // A durable job is committed at once; a lazy one (the decision log, pruning) may wait
+  // up to kLazyWindow for company, so a busy daemon pays one fsync for many records.
+  enum class Urgency { kDurable, kLazy };
+  static constexpr std::chrono::milliseconds kLazyWindow{50};
+
+  void submit(Urgency urgency, Job job, Done done);
   std::size_t queued() const;
 
  private:
   struct Pending {
     Job job;
     Done done;
+    Urgency urgency = Urgency::kDurable;
     int rc = 0;
   };
+  bool anyDurable(const std::deque<Pending>& jobs) const;
 
   void run();
   void commitBatch(std::deque<Pending>& batch);
