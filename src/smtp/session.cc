@@ -449,7 +449,12 @@ void Session::onUpstreamRcpt(const std::string& forward_path, const GatewayReply
   resume();
 }
 
-void Session::onData(std::string_view) {
+void Session::onData(std::string_view arg) {
+  if (!arg.empty()) {
+    // Answering 354 to "DATA junk" would read the client's next commands as the message.
+    reply(501, "5.5.4", "Syntax: DATA takes no argument");
+    return;
+  }
   if (rcpt_attempts_ == 0) {
     reply(503, "5.5.1", "Bad sequence of commands: Send RCPT TO first");
     return;
@@ -470,7 +475,11 @@ void Session::onData(std::string_view) {
   armTimer(config_.data_timeout);
 }
 
-void Session::onRset(std::string_view) {
+void Session::onRset(std::string_view arg) {
+  if (!arg.empty()) {
+    reply(501, "5.5.4", "Syntax: RSET takes no argument");
+    return;
+  }
   endTransaction(true);
   reply(250, "2.0.0", "Ok");
 }
@@ -479,7 +488,11 @@ void Session::onNoop(std::string_view) {
   reply(250, "2.0.0", "Ok");
 }
 
-void Session::onQuit(std::string_view) {
+void Session::onQuit(std::string_view arg) {
+  if (!arg.empty()) {
+    reply(501, "5.5.4", "Syntax: QUIT takes no argument");
+    return;
+  }
   endTransaction(true);
   reply(221, "2.0.0", "Bye");
   closeAfterReply();
