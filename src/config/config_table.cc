@@ -222,7 +222,7 @@ constexpr std::array kKeys = {
               setCount<&Config::number_cache_size, 0>},
     ConfigKey{"log", "stderr", "target", "Where log lines go: stderr or syslog (mail facility).",
               false, setLog},
-    ConfigKey{"store_map_size", "1G", "bytes",
+    ConfigKey{"store_map_size", "4G", "bytes",
               "Largest size the LMDB store may grow to (its memory map); a full store defers mail.",
               false, setByteSize<&Config::store_map_size, 1024 * 1024>},
     ConfigKey{"decision_log_max_age", "30d", "duration",
