@@ -173,7 +173,8 @@ void Session::drainInput() {
       return;
     }
     auto line_len = static_cast<std::size_t>(eol.pos);
-    if (discarding_line_ || line_len > config_.max_line_length) {
+    // The limit counts the line with its CRLF, as RFC 5321 section 4.5.3.1.4 counts 512.
+    if (discarding_line_ || line_len + eol_len > config_.max_line_length) {
       evbuffer_drain(in, line_len + eol_len);
       discarding_line_ = false;
       reply(500, "5.5.2",

@@ -64,6 +64,16 @@ class ProtocolTest(IntegrationTest):
         self.assertReply(c.cmd("MAIL FROM:<sender@example.org>"), 250, "2.1.0", ref=True, client=c)
         self.assertReply(c.cmd("DATA"), 503, "5.5.1", client=c, msg="(DATA before any RCPT)")
 
+    def test_data_with_argument(self):
+        # RFC 5321 4.1.1.4: "DATA" CRLF takes no argument. A server that answers 354 to
+        # "DATA junk" reads the client's next commands as message text.
+        c = self.session()
+        self.assertReply(c.cmd("MAIL FROM:<sender@example.org>"), 250, "2.1.0", ref=True, client=c)
+        self.assertReply(c.cmd(f"RCPT TO:<{TO}>"), 250, "2.1.5", ref=True, client=c)
+        r = c.cmd("DATA junk")
+        self.assertReply(r, 501, "5.5.4", client=c, msg="(DATA with an argument)")
+        self.assertReply(c.cmd("NOOP"), 250, "2.0.0", client=c)
+
     def test_data_with_no_accepted_recipient(self):
         c = self.session()
         self.assertReply(c.cmd("MAIL FROM:<other@example.org>"), 250, "2.1.0", ref=True, client=c)
