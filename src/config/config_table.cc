@@ -235,9 +235,10 @@ constexpr std::array kKeys = {
               "textscreenctl refuses to release older quarantined mail without --force: "
               "late alerts confuse people.",
               false, setDuration<&Config::quarantine_release_max_age>},
-    ConfigKey{"control_socket", "", "path",
-              "Unix socket for textscreenctl status and live state; empty: <state_dir>/control.sock.",
-              false, setOptionalString<&Config::control_socket>},
+    ConfigKey{
+        "control_socket", "", "path",
+        "Unix socket for textscreenctl status and live state; empty: <state_dir>/control.sock.",
+        false, setOptionalString<&Config::control_socket>},
 };
 
 }  // namespace
