@@ -24,7 +24,11 @@ Result<std::optional<Record>> getRecord(MDB_txn* txn, MDB_dbi dbi, std::string_v
   auto j = parseStored(fromVal(v), std::string(what) + " " + std::string(key));
   if (!j) return fail(j.error());
   auto record = parse(*j);
-  if (!record) return fail(record.error());
+  // The key says which record to fix or delete; the parser only knows what is wrong.
+  if (!record) {
+    return fail("corrupt " + std::string(what) + " " + std::string(key) + ": " +
+                record.error().message);
+  }
   return std::optional<Record>(std::move(*record));
 }
 
@@ -39,10 +43,15 @@ Status<> scanRecords(MDB_txn* txn, MDB_dbi dbi, const char* what,
   Status<> status = Ok{};
   for (rc = mdb_cursor_get(cursor, &key, &value, MDB_FIRST); rc == 0;
        rc = mdb_cursor_get(cursor, &key, &value, MDB_NEXT)) {
-    auto j = parseStored(fromVal(value), std::string(what) + " " + std::string(fromVal(key)));
-    auto record = j ? parse(*j) : Result<Record>(fail(j.error()));
+    std::string name = std::string(what) + " " + std::string(fromVal(key));
+    auto j = parseStored(fromVal(value), name);
+    if (!j) {
+      status = fail(j.error());
+      break;
+    }
+    auto record = parse(*j);
     if (!record) {
-      status = fail(record.error());
+      status = fail("corrupt " + name + ": " + record.error().message);
       break;
     }
     if (!visit(*record)) break;

@@ -19,6 +19,9 @@ SOURCE_DIR = os.environ.get(
     os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 TEXTSCREEN_BIN = os.environ.get("TEXTSCREEN_BIN", os.path.join(SOURCE_DIR, "build", "textscreen"))
 CAPTURE_GATEWAY = os.path.join(SOURCE_DIR, "tools", "capture_gateway.py")
+# The operator CLI is built next to the daemon.
+TEXTSCREENCTL_BIN = os.environ.get(
+    "TEXTSCREENCTL_BIN", os.path.join(os.path.dirname(TEXTSCREEN_BIN), "textscreenctl"))
 PYTHON = "/usr/bin/python3"
 
 # ASan/UBSan builds are several times slower: liveness bounds are generous on purpose.
@@ -473,6 +476,19 @@ class Daemon:
             if marker in out:
                 raise AssertionError(f"output of {args} contains '{marker}':\n{out}")
         return p.returncode, out
+
+
+    def ctl(self, *args, timeout=60, stdin=None):
+        """Runs textscreenctl with this daemon's config file; returns (rc, stdout, stderr)."""
+        p = subprocess.run([TEXTSCREENCTL_BIN, "--config", self.config_path] + list(args),
+                           capture_output=True, timeout=timeout * SLOW,
+                           input=stdin.encode() if isinstance(stdin, str) else stdin,
+                           stdin=None if stdin is not None else subprocess.DEVNULL)
+        out, err = p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace")
+        for marker in SANITIZER_MARKERS:
+            if marker in err:
+                raise AssertionError(f"textscreenctl {args} stderr contains '{marker}':\n{err}")
+        return p.returncode, out, err
 
 
 class _EarlyExit(Exception):

@@ -1,0 +1,81 @@
+// The configuration is the daemon's own file, read with the daemon's parser, so the CLI
+// and the daemon can never disagree on where the store or the control socket is.
+#include "cli_context.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ctime>
+
+#include <fmt/format.h>
+
+namespace ts::ctl {
+namespace {
+constexpr const char* kDefaultConfig = "/etc/textscreen/textscreen.conf";
+}  // namespace
+
+std::string CliContext::configFile() const {
+  if (!options_.config_file.empty()) return options_.config_file;
+  const char* env = std::getenv("TEXTSCREEN_CONFIG");
+  return env && *env ? std::string(env) : std::string(kDefaultConfig);
+}
+
+const Config* CliContext::config() {
+  if (config_) return &*config_;
+  std::string file = configFile();
+  if (::access(file.c_str(), R_OK) != 0) {
+    failure(fmt::format(
+        "cannot read the configuration file {} (give the daemon's file with --config FILE or "
+        "set TEXTSCREEN_CONFIG)",
+        file));
+    return nullptr;
+  }
+  Invocation invocation;
+  invocation.config_file = file;
+  auto loaded = loadConfig(invocation);
+  if (!loaded) {
+    failure(fmt::format("bad configuration: {}", loaded.error().message));
+    return nullptr;
+  }
+  config_ = std::move(*loaded);
+  return &*config_;
+}
+
+store::StoreEnvironment* CliContext::store() {
+  if (store_) return store_.get();
+  const Config* c = config();
+  if (!c) return nullptr;
+  auto opened = store::StoreEnvironment::open(c->storeDirectory(), c->store_map_size);
+  if (!opened) {
+    failure(fmt::format("{} (is state_dir right in {}, and may this user read it?)",
+                        opened.error().message, configFile()));
+    return nullptr;
+  }
+  store_ = std::move(*opened);
+  return store_.get();
+}
+
+std::int64_t CliContext::now() const {
+  return static_cast<std::int64_t>(std::time(nullptr));
+}
+
+std::string CliContext::who(const std::string& by) {
+  if (!by.empty()) return by;
+  for (const char* name : {"SUDO_USER", "USER", "LOGNAME"}) {
+    const char* v = std::getenv(name);
+    if (v && *v) return v;
+  }
+  return "uid " + std::to_string(::getuid());
+}
+
+int failure(std::string_view message) {
+  fmt::print(stderr, "textscreenctl: {}\n", message);
+  return kExitFailure;
+}
+
+int usageError(std::string_view message) {
+  fmt::print(stderr, "textscreenctl: {}\n", message);
+  return kExitUsage;
+}
+
+}  // namespace ts::ctl

@@ -1,0 +1,27 @@
+// Times as operators type and read them: spans like "24h" or "7d", dates like
+// "2026-12-31" (always UTC, so two operators in different zones mean the same moment),
+// and ages like "5m" for a listing.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "config/config.h"
+#include "util/result.h"
+
+namespace ts::ctl {
+
+// "90s", "30m", "24h", "7d", "2w" in seconds.
+Result<std::int64_t> parseSpan(std::string_view text);
+
+// A date or date-time (UTC), "@unix-seconds", or a span counted from now: ahead for an
+// expiry, back for "since".
+enum class Relative { kAhead, kBack };
+Result<std::int64_t> parseWhen(std::string_view text, std::int64_t now, Relative relative);
+
+std::string formatTime(std::int64_t unix_seconds);  // "2026-11-23T15:20:00Z"
+std::string formatAge(std::int64_t seconds);        // "45s", "5m", "3h", "2d"
+std::string formatDuration(Duration d);             // a configured duration: "1h", "30d"
+
+}  // namespace ts::ctl
