@@ -162,13 +162,7 @@ int allowList(CliContext& ctx, const Args& args) {
         return true;
       });
   if (!status) return failure(status.error().message);
-  if (!ctx.json()) {
-    if (table.empty()) {
-      fmt::print(stderr, "the allowlist is empty\n");
-    } else {
-      table.print();
-    }
-  }
+  if (!ctx.json()) table.printOr("the allowlist is empty");
   return kExitOk;
 }
 

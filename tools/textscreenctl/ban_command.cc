@@ -191,13 +191,7 @@ int banList(CliContext& ctx, const Args& args) {
     return true;
   });
   if (!status) return failure(status.error().message);
-  if (!ctx.json()) {
-    if (table.empty()) {
-      fmt::print(stderr, "no bans\n");
-    } else {
-      table.print();
-    }
-  }
+  if (!ctx.json()) table.printOr("no bans");
   return kExitOk;
 }
 

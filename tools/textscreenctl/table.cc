@@ -33,4 +33,12 @@ void Table::print(std::FILE* out) const {
   for (const auto& row : rows_) line(row);
 }
 
+void Table::printOr(const char* nothing_to_list) const {
+  if (rows_.empty()) {
+    std::fprintf(stderr, "%s\n", nothing_to_list);
+  } else {
+    print();
+  }
+}
+
 }  // namespace ts::ctl

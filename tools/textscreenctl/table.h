@@ -14,6 +14,8 @@ class Table {
   void add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
   bool empty() const { return rows_.empty(); }
   void print(std::FILE* out = stdout) const;
+  // Prints the table, or says on stderr that there was nothing to list.
+  void printOr(const char* nothing_to_list) const;
 
  private:
   std::vector<std::string> header_;
