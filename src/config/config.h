@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/helo/helo_config.h"
 #include "net/cidr.h"
 #include "net/socket_address.h"
 #include "util/result.h"
@@ -47,6 +48,7 @@ struct Config {
   unsigned decision_log_max_entries = 0;
   Duration quarantine_release_max_age{};
   std::string control_socket;  // empty: <state_dir>/control.sock
+  HeloConfig helo;
 
   std::string storeDirectory() const { return state_dir + "/store"; }
   std::string controlSocketPath() const {

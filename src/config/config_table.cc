@@ -4,7 +4,10 @@
 
 #include <array>
 #include <limits>
+#include <vector>
 
+#include "checks/helo/helo_config.h"
+#include "config/key_setters.h"
 #include "config/value_parsers.h"
 #include "policy/subscriber_number.h"
 #include "util/ascii.h"
@@ -13,8 +16,7 @@ namespace ts {
 namespace {
 
 Result<std::string> single(const std::vector<std::string>& values) {
-  if (values.size() != 1) return fail(std::string("given more than once"));
-  return values.front();
+  return singleValue(values);
 }
 
 template <auto Field>
@@ -244,7 +246,14 @@ constexpr std::array kKeys = {
 }  // namespace
 
 std::span<const ConfigKey> configKeys() {
-  return kKeys;
+  static const std::vector<ConfigKey> all = [] {
+    std::vector<ConfigKey> keys(kKeys.begin(), kKeys.end());
+    for (std::span<const ConfigKey> check : {heloConfigKeys()}) {
+      keys.insert(keys.end(), check.begin(), check.end());
+    }
+    return keys;
+  }();
+  return all;
 }
 
 }  // namespace ts

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "checks/helo/helo_check.h"
 #include "config/config.h"
 #include "policy/decision.h"
 #include "policy/recipient_policy.h"
@@ -16,7 +17,8 @@ struct Runtime {
       : config(std::move(c)),
         numbers(config.default_region, config.number_cache_size),
         recipients(config.gateway_domains, config.postmaster_address, numbers),
-        decisions(config.reject_score) {}
+        decisions(config.reject_score),
+        helo(config.helo) {}
 
   bool isTrusted(const SocketAddress& peer) const {
     for (const Cidr& n : config.trusted_networks) {
@@ -29,6 +31,7 @@ struct Runtime {
   SubscriberNumberValidator numbers;  // its cache is the only mutable part
   const RecipientPolicy recipients;
   const DecisionPolicy decisions;
+  const HeloCheck helo;
 };
 
 }  // namespace ts

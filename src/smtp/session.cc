@@ -266,7 +266,19 @@ bool Session::acceptHelo(std::string_view arg, bool esmtp) {
   helo_ = std::string(name);
   esmtp_ = esmtp;
   state_ = State::kReady;
+  judgeHelo();
   return true;
+}
+
+void Session::judgeHelo() {
+  client_results_.clear();
+  client_proposals_.clear();
+  Action action = config_.helo.action;
+  if (trusted_ || action == Action::kOff) return;
+  ClientContext context{peer_, helo_, config_.hostname, config_.gateway_domains};
+  CheckResult result = runtime_->helo.evaluate(context);
+  if (result.outcome != Outcome::kPass) client_proposals_.push_back(Proposal{result, action});
+  client_results_.push_back(std::move(result));
 }
 
 void Session::onHelo(std::string_view arg) {
@@ -532,7 +544,9 @@ void Session::finishData() {
     endTransaction(true);
     return;
   }
-  Decision decision = runtime_->decisions.decide(Stage::kEndOfData, proposals_);
+  std::vector<Proposal> proposals = client_proposals_;
+  proposals.insert(proposals.end(), proposals_.begin(), proposals_.end());
+  Decision decision = runtime_->decisions.decide(Stage::kEndOfData, proposals);
   std::string_view reason = decision.deciding ? std::string_view(decision.deciding->result.reason)
                                               : std::string_view("policy");
   std::string_view enhanced = decision.deciding && !decision.deciding->result.enhanced.empty()
@@ -681,6 +695,25 @@ void Session::endTransaction(bool upstream_transaction_open) {
 
 void Session::recordDecision(std::string_view action, std::string_view reason) {
   decision_recorded_ = true;
+  store::DecisionRecord record;
+  record.ref = ref_;
+  record.time = std::time(nullptr);
+  record.client = peer_.host();
+  record.helo = helo_;
+  record.mail_from = mail_.sender.address();
+  record.recipients = attempted_;
+  std::string checks;
+  for (const std::vector<CheckResult>* list : {&client_results_, &results_}) {
+    for (const CheckResult& r : *list) {
+      record.checks.push_back(
+          store::CheckRecord{r.check, std::string(outcomeName(r.outcome)), r.reason, r.score});
+      if (!checks.empty()) checks.push_back(',');
+      checks.append(r.check).append(":").append(outcomeName(r.outcome));
+    }
+  }
+  record.action = std::string(action);
+  record.reason = std::string(reason);
+  record.gateway_reply = gateway_reply_;
   std::string rcpts;
   for (const std::string& r : accepted_) {
     if (!rcpts.empty()) rcpts.push_back(',');
@@ -695,22 +728,9 @@ void Session::recordDecision(std::string_view action, std::string_view reason) {
       .kv("from", mail_.sender.address())
       .kv("to", rcpts)
       .kv("size", static_cast<unsigned long long>(reader_.size()))
+      .kv("checks", checks)
       .kv("reason", reason)
       .kv("gateway", gateway_reply_);
-  store::DecisionRecord record;
-  record.ref = ref_;
-  record.time = std::time(nullptr);
-  record.client = peer_.host();
-  record.helo = helo_;
-  record.mail_from = mail_.sender.address();
-  record.recipients = attempted_;
-  for (const CheckResult& r : results_) {
-    record.checks.push_back(
-        store::CheckRecord{r.check, std::string(outcomeName(r.outcome)), r.reason, r.score});
-  }
-  record.action = std::string(action);
-  record.reason = std::string(reason);
-  record.gateway_reply = gateway_reply_;
   // Not awaited: the decision log is a record, not a promise made to the client.
   host_.writer->submit(
       store::StoreWriter::Urgency::kLazy,

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "checks/client_context.h"
 #include "daemon/runtime.h"
 #include "net/socket_address.h"
 #include "policy/access_policy.h"
@@ -74,6 +75,7 @@ class Session {
   void onVrfy(std::string_view arg);
   void onExpn(std::string_view arg);
   bool acceptHelo(std::string_view arg, bool esmtp);
+  void judgeHelo();
 
   // relay
   void forwardRecipient(std::string forward_path);
@@ -131,8 +133,12 @@ class Session {
   // transaction
   MailFrom mail_;
   unsigned rcpt_attempts_ = 0;
-  std::vector<std::string> accepted_;             // forward paths the gateway took
-  std::vector<std::string> attempted_;            // every recipient asked for, for the decision log
+  std::vector<std::string> accepted_;   // forward paths the gateway took
+  std::vector<std::string> attempted_;  // every recipient asked for, for the decision log
+  // What the checks said about the client itself (HELO): kept for every transaction of
+  // the session, replaced by a new EHLO.
+  std::vector<CheckResult> client_results_;
+  std::vector<Proposal> client_proposals_;
   std::vector<CheckResult> results_;              // every check's answer, for the decision record
   std::vector<Proposal> proposals_;               // what the screening checks propose
   std::optional<store::AllowEntry> allow_entry_;  // of the sender's domain

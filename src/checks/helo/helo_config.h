@@ -1,0 +1,20 @@
+// The HELO check's configuration keys (STYLE.md 6): declared here, next to the check, and
+// merged into the daemon's one key table.
+#pragma once
+
+#include <span>
+
+#include "policy/action.h"
+
+namespace ts {
+
+struct ConfigKey;
+
+struct HeloConfig {
+  Action action = Action::kObserve;  // a new check ships in observe mode
+  double score = 0;
+};
+
+std::span<const ConfigKey> heloConfigKeys();
+
+}  // namespace ts

@@ -1,0 +1,34 @@
+// Kept apart from the core table so a check's config file needs only this header.
+#include "config/key_setters.h"
+
+#include "config/value_parsers.h"
+
+namespace ts {
+
+Result<std::string> singleValue(const std::vector<std::string>& values) {
+  if (values.size() != 1) return fail(std::string("given more than once"));
+  return values.front();
+}
+
+Status<> assignAction(Action& out, const std::vector<std::string>& values) {
+  auto v = singleValue(values);
+  if (!v) return fail(v.error());
+  auto action = parseAction(*v);
+  if (!action) {
+    return fail("'" + *v +
+                "' is not an action (off, observe, score, tempfail, reject, quarantine)");
+  }
+  out = *action;
+  return Ok{};
+}
+
+Status<> assignScore(double& out, const std::vector<std::string>& values) {
+  auto v = singleValue(values);
+  if (!v) return fail(v.error());
+  auto n = parseNumber(*v);
+  if (!n) return fail(n.error());
+  out = *n;
+  return Ok{};
+}
+
+}  // namespace ts
