@@ -130,13 +130,9 @@ Status<> setPostmaster(Config& c, const std::vector<std::string>& values) {
 }
 
 Status<> setRejectScore(Config& c, const std::vector<std::string>& values) {
-  auto v = single(values);
-  if (!v) return fail(v.error());
-  auto n = parseNumber(*v);
-  if (!n) return fail(n.error());
-  if (*n <= 0) return fail(std::string("must be above 0"));
-  c.reject_score = *n;
-  return Ok{};
+  auto set = assignScore(c.reject_score, values);
+  if (set && c.reject_score <= 0) return fail(std::string("must be above 0"));
+  return set;
 }
 
 Status<> setLog(Config& c, const std::vector<std::string>& values) {

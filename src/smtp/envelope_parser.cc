@@ -5,6 +5,7 @@
 #include <cstddef>
 
 #include "util/ascii.h"
+#include "util/domain_labels.h"
 #include "util/utf8.h"
 
 namespace ts::smtp {
@@ -95,13 +96,7 @@ bool isDomain(std::string_view d) {
     }
     return true;
   }
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = d.find('.', start);
-    if (!isSubDomain(d.substr(start, dot - start))) return false;
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
-  }
+  return everyLabel(d, isSubDomain);
 }
 
 // Finds the '>' closing a path, skipping quoted strings in the local part.

@@ -693,14 +693,19 @@ void Session::endTransaction(bool upstream_transaction_open) {
   if (state_ != State::kClosing && state_ != State::kConnected) state_ = State::kReady;
 }
 
+template <typename Record>
+void Session::describeTransaction(Record& r) const {
+  r.ref = ref_;
+  r.time = std::time(nullptr);
+  r.client = peer_.host();
+  r.helo = helo_;
+  r.mail_from = mail_.sender.address();
+}
+
 void Session::recordDecision(std::string_view action, std::string_view reason) {
   decision_recorded_ = true;
   store::DecisionRecord record;
-  record.ref = ref_;
-  record.time = std::time(nullptr);
-  record.client = peer_.host();
-  record.helo = helo_;
-  record.mail_from = mail_.sender.address();
+  describeTransaction(record);
   record.recipients = attempted_;
   std::string checks;
   for (const std::vector<CheckResult>* list : {&client_results_, &results_}) {
@@ -744,11 +749,7 @@ void Session::quarantineMessage(std::string_view reason) {
   busy_ = true;
   evtimer_del(timer_);
   store::QuarantineRecord q;
-  q.ref = ref_;
-  q.time = std::time(nullptr);
-  q.client = peer_.host();
-  q.helo = helo_;
-  q.mail_from = mail_.sender.address();
+  describeTransaction(q);
   q.recipients = accepted_;
   q.reason = std::string(reason);
   q.message = receivedHeader() + reader_.takeMessage();

@@ -93,6 +93,9 @@ class Session {
   // The one record of a transaction's outcome: a log line and the decision log.
   void recordDecision(std::string_view action, std::string_view reason);
   void quarantineMessage(std::string_view reason);
+  // The envelope fields the decision and quarantine records share.
+  template <typename Record>
+  void describeTransaction(Record& record) const;
   void onQuarantined(int rc, std::string_view reason);
 
   // output

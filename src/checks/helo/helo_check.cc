@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "util/ascii.h"
+#include "util/domain_labels.h"
 
 namespace ts {
 namespace {
@@ -26,13 +27,7 @@ bool isLabel(std::string_view label) {
 
 bool isHostName(std::string_view name) {
   if (name.empty() || name.size() > 253 || name.find('.') == std::string_view::npos) return false;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t dot = name.find('.', start);
-    if (!isLabel(name.substr(start, dot - start))) return false;
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
-  }
+  return everyLabel(name, isLabel);
 }
 
 bool isBareAddress(std::string_view text) {
