@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "checks/helo/helo_config.h"
+#include "checks/pregreet/pregreet_config.h"
 #include "net/cidr.h"
 #include "net/socket_address.h"
 #include "util/result.h"
@@ -49,6 +50,7 @@ struct Config {
   Duration quarantine_release_max_age{};
   std::string control_socket;  // empty: <state_dir>/control.sock
   HeloConfig helo;
+  PregreetConfig pregreet;
 
   std::string storeDirectory() const { return state_dir + "/store"; }
   std::string controlSocketPath() const {

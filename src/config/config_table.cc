@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "checks/helo/helo_config.h"
+#include "checks/pregreet/pregreet_config.h"
 #include "config/key_setters.h"
 #include "config/value_parsers.h"
 #include "policy/subscriber_number.h"
@@ -244,7 +245,7 @@ constexpr std::array kKeys = {
 std::span<const ConfigKey> configKeys() {
   static const std::vector<ConfigKey> all = [] {
     std::vector<ConfigKey> keys(kKeys.begin(), kKeys.end());
-    for (std::span<const ConfigKey> check : {heloConfigKeys()}) {
+    for (std::span<const ConfigKey> check : {heloConfigKeys(), pregreetConfigKeys()}) {
       keys.insert(keys.end(), check.begin(), check.end());
     }
     return keys;

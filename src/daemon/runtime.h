@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "checks/helo/helo_check.h"
+#include "checks/pregreet/pregreet_check.h"
 #include "config/config.h"
 #include "policy/decision.h"
 #include "policy/recipient_policy.h"
@@ -18,7 +19,8 @@ struct Runtime {
         numbers(config.default_region, config.number_cache_size),
         recipients(config.gateway_domains, config.postmaster_address, numbers),
         decisions(config.reject_score),
-        helo(config.helo) {}
+        helo(config.helo),
+        pregreet(config.pregreet) {}
 
   bool isTrusted(const SocketAddress& peer) const {
     for (const Cidr& n : config.trusted_networks) {
@@ -32,6 +34,7 @@ struct Runtime {
   const RecipientPolicy recipients;
   const DecisionPolicy decisions;
   const HeloCheck helo;
+  const PregreetCheck pregreet;
 };
 
 }  // namespace ts

@@ -95,11 +95,37 @@ void Session::start() {
       .kv("event", "connect")
       .kv("client", peer_.host())
       .kv("trusted", trusted_ ? "yes" : "no");
+  bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  if (!trusted_ && runtime_->pregreet.enabled()) {
+    // Hold the banner; whatever arrives meanwhile stays unread until the timer fires.
+    greeting_pending_ = true;
+    armTimer(config_.pregreet.greet_delay);
+    return;
+  }
+  sendBanner();
+}
+
+void Session::sendBanner() {
   out_.clear();
   appendReply(out_, 220, "", "", config_.hostname + " ESMTP textscreen");
   bufferevent_write(bev_, out_.data(), out_.size());
-  bufferevent_enable(bev_, EV_READ | EV_WRITE);
   armTimer(config_.command_timeout);
+}
+
+void Session::endGreetDelay() {
+  greeting_pending_ = false;
+  std::size_t early = evbuffer_get_length(bufferevent_get_input(bev_));
+  CheckResult result = runtime_->pregreet.evaluate(early);
+  if (result.outcome != Outcome::kPass) {
+    LogLine(session_ref_)
+        .kv("event", "pregreet")
+        .kv("client", peer_.host())
+        .kv("bytes", static_cast<unsigned long long>(early));
+    client_proposals_.push_back(Proposal{result, config_.pregreet.action});
+  }
+  client_results_.push_back(std::move(result));
+  sendBanner();
+  processInput();
 }
 
 void Session::refuse(std::string_view enhanced, std::string_view text) {
@@ -128,6 +154,7 @@ void Session::readCallback(bufferevent*, void* self) {
 }
 
 void Session::onReadable() {
+  if (greeting_pending_) return;
   if (state_ == State::kClosing) {
     evbuffer_drain(bufferevent_get_input(bev_), evbuffer_get_length(bufferevent_get_input(bev_)));
     return;
@@ -271,8 +298,9 @@ bool Session::acceptHelo(std::string_view arg, bool esmtp) {
 }
 
 void Session::judgeHelo() {
-  client_results_.clear();
-  client_proposals_.clear();
+  // A new EHLO replaces the HELO verdict; what was learnt at connect stays.
+  std::erase_if(client_results_, [](const CheckResult& r) { return r.check == "helo"; });
+  std::erase_if(client_proposals_, [](const Proposal& p) { return p.result.check == "helo"; });
   Action action = config_.helo.action;
   if (trusted_ || action == Action::kOff) return;
   ClientContext context{peer_, helo_, config_.hostname, config_.gateway_domains};
@@ -843,6 +871,10 @@ void Session::timerCallback(evutil_socket_t, short, void* arg) {
   auto* self = static_cast<Session*>(arg);
   if (self->state_ == State::kClosing) {
     self->destroy("closed");
+    return;
+  }
+  if (self->greeting_pending_) {
+    self->endGreetDelay();
     return;
   }
   bool in_data = self->state_ == State::kData;

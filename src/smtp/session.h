@@ -54,6 +54,9 @@ class Session {
   struct CommandSpec;
   static const CommandSpec kCommands[];
 
+  void sendBanner();
+  void endGreetDelay();
+
   // input
   void onReadable();
   void processInput();
@@ -123,6 +126,7 @@ class Session {
   bool processing_ = false;  // inside processInput: a reply given synchronously must not recurse
   bool discarding_line_ = false;  // skipping the rest of an overlong line
   bool shutting_down_ = false;
+  bool greeting_pending_ = false;  // the banner is held for greet_delay
   bool trusted_ = false;
   bool esmtp_ = false;
   unsigned errors_ = 0;
