@@ -134,19 +134,21 @@ echo "  $TOTAL messages of $SIZE bytes per cell, $PER_CONNECTION per connection,
 
 # Memory per idle connection first, before throughput runs grow the heap.
 if ((IDLE > 0)); then
-  rss_before=$(status_kb "$DAEMON_PID" VmRSS)
-  idle_hold=8
+  rss_before=$(status_kb "$DAEMON_PID" RssAnon)
+  # Long enough for connections dropped from a full listen backlog to come back by SYN
+  # retransmission (1 s, 3 s, 7 s) before the sample is taken.
+  idle_hold=15
   timeout $((idle_hold + 30)) "${LOADGEN_CPU[@]}" "$LOADGEN_BIN" --server "127.0.0.1:$TS_PORT" \
     --idle "$IDLE" --source-range "$SOURCES" --time-limit "$idle_hold" --json \
     >"$WORK/idle.json" 2>&1 &
   idle_pid=$!
   sleep $((idle_hold - 2))
-  rss_idle=$(status_kb "$DAEMON_PID" VmRSS)
+  rss_idle=$(status_kb "$DAEMON_PID" RssAnon)
   idle_rc=0
   wait "$idle_pid" || idle_rc=$?
   idle_ready=$(json_field "$WORK/idle.json" idle_ready)
   echo "idle: $idle_ready of $IDLE connections ready (loadgen exit $idle_rc);" \
-    "daemon VmRSS $rss_before kB -> $rss_idle kB," \
+    "daemon RssAnon $rss_before kB -> $rss_idle kB," \
     "$(awk -v a="$rss_before" -v b="$rss_idle" -v n="${idle_ready:-0}" \
       'BEGIN { if (n > 0) printf "%.1f", (b - a) * 1024 / n; else print "n/a" }') bytes per idle connection"
 fi
@@ -197,8 +199,12 @@ if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
   echo "textscreen exited during the run; see its log" >&2
   failures=$((failures + 1))
 else
-  echo "textscreen peak RSS (VmHWM) $(status_kb "$DAEMON_PID" VmHWM) kB," \
-    "now (VmRSS) $(status_kb "$DAEMON_PID" VmRSS) kB; log $(wc -l <"$WORK/textscreen.log") lines"
+  # RssFile is mostly the LMDB map (the decision log grows with every message): shared,
+  # file-backed pages the kernel can drop; RssAnon is the daemon's own heap and stacks.
+  echo "textscreen peak RSS (VmHWM) $(status_kb "$DAEMON_PID" VmHWM) kB;" \
+    "now VmRSS $(status_kb "$DAEMON_PID" VmRSS) kB = RssAnon $(status_kb "$DAEMON_PID" RssAnon) kB" \
+    "+ RssFile $(status_kb "$DAEMON_PID" RssFile) kB; store $(du -sk "$WORK/state" | cut -f1) kB;" \
+    "log $(wc -l <"$WORK/textscreen.log") lines"
 fi
 offered=$(grep -ho '"pipelining_not_offered": [0-9]*' "$WORK"/textscreen-*.json | awk '{ s += $2 } END { print s + 0 }')
 ((PIPELINING && offered > 0)) && echo "note: textscreen did not offer PIPELINING on $offered connections"

@@ -1,6 +1,8 @@
 // Units follow Postfix's time units (s, m, h, d) plus ms, and k/m/g byte multipliers.
 #include "config/value_parsers.h"
 
+#include <fmt/format.h>
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -12,7 +14,7 @@ Result<std::uint64_t> parseDigits(std::string_view digits, std::string_view orig
   std::uint64_t value = 0;
   auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size()) {
-    return fail("'" + std::string(original) + "' is not a whole number");
+    return fail(fmt::format("'{}' is not a whole number", original));
   }
   return value;
 }
@@ -44,10 +46,10 @@ Result<Duration> parseDuration(std::string_view text) {
   } else if (unit == "d") {
     ms_per_unit = 86'400'000;
   } else {
-    return fail("'" + std::string(text) + "' is not a duration (use e.g. 500ms, 30s, 5m, 1h)");
+    return fail(fmt::format("'{}' is not a duration (use e.g. 500ms, 30s, 5m, 1h)", text));
   }
   if (*n > std::numeric_limits<std::int64_t>::max() / ms_per_unit) {
-    return fail("'" + std::string(text) + "' is too long a duration");
+    return fail(fmt::format("'{}' is too long a duration", text));
   }
   return Duration(static_cast<std::int64_t>(*n * ms_per_unit));
 }
@@ -75,9 +77,9 @@ Result<std::uint64_t> parseByteSize(std::string_view text) {
     if (multiplier != 1) t.remove_suffix(1);
   }
   auto n = parseDigits(t, text);
-  if (!n) return fail("'" + std::string(text) + "' is not a size (use e.g. 65536, 64k, 10M)");
+  if (!n) return fail(fmt::format("'{}' is not a size (use e.g. 65536, 64k, 10M)", text));
   if (*n > std::numeric_limits<std::uint64_t>::max() / multiplier) {
-    return fail("'" + std::string(text) + "' is too large");
+    return fail(fmt::format("'{}' is too large", text));
   }
   return *n * multiplier;
 }
@@ -91,7 +93,7 @@ Result<double> parseNumber(std::string_view text) {
   double value = 0;
   auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), value);
   if (t.empty() || ec != std::errc() || ptr != t.data() + t.size() || !std::isfinite(value)) {
-    return fail("'" + std::string(text) + "' is not a number");
+    return fail(fmt::format("'{}' is not a number", text));
   }
   return value;
 }

@@ -14,6 +14,12 @@
 #include "util/timeval.h"
 
 namespace ts {
+namespace {
+// libevent's default backlog (128) overflows under a burst of connections, and each
+// dropped SYN costs the client a second or more before its retry (the kernel caps this
+// at net.core.somaxconn).
+constexpr int kListenBacklog = 4096;
+}  // namespace
 
 Server::Server(Invocation invocation, Config config, std::unique_ptr<store::StoreEnvironment> store)
     : invocation_(std::move(invocation)), store_(std::move(store)) {
@@ -60,10 +66,10 @@ PoolSettings Server::poolSettings() const {
 
 int Server::run() {
   const Config& c = runtime_->config;
-  listener_ =
-      evconnlistener_new_bind(base_, acceptCallback, this,
-                              LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, -1,
-                              c.listen.sockaddrPtr(), static_cast<int>(c.listen.length()));
+  listener_ = evconnlistener_new_bind(
+      base_, acceptCallback, this,
+      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, kListenBacklog,
+      c.listen.sockaddrPtr(), static_cast<int>(c.listen.length()));
   if (!listener_) {
     LogLine("-")
         .kv("event", "fatal")
