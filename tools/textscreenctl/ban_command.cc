@@ -106,11 +106,8 @@ int banAdd(CliContext& ctx, const Args& args) {
   }
   std::int64_t now = ctx.now();
   if (cmd.has("expires")) {
-    auto expires = parseWhen(cmd.get("expires"), now, Relative::kAhead);
+    auto expires = parseFutureTime(cmd.get("expires"), now);
     if (!expires) return usageError("--expires: " + expires.error().message);
-    if (*expires <= now) {
-      return usageError(fmt::format("--expires: {} is in the past", formatTime(*expires)));
-    }
     ban.expires = *expires;
   }
   ban.added_by = CliContext::who(cmd.get("by"));

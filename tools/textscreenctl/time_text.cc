@@ -122,4 +122,11 @@ std::string formatDuration(Duration d) {
   return fmt::format("{}ms", ms);
 }
 
+Result<std::int64_t> parseFutureTime(std::string_view text, std::int64_t now) {
+  auto when = parseWhen(text, now, Relative::kAhead);
+  if (!when) return when;
+  if (*when <= now) return fail(fmt::format("{} is in the past", formatTime(*when)));
+  return when;
+}
+
 }  // namespace ts::ctl
