@@ -7,8 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "checks/dnsbl/dnsbl_config.h"
 #include "checks/helo/helo_config.h"
 #include "checks/pregreet/pregreet_config.h"
+#include "checks/rdns/rdns_config.h"
+#include "dns/dns_config.h"
 #include "net/cidr.h"
 #include "net/socket_address.h"
 #include "util/result.h"
@@ -49,8 +52,11 @@ struct Config {
   unsigned decision_log_max_entries = 0;
   Duration quarantine_release_max_age{};
   std::string control_socket;  // empty: <state_dir>/control.sock
+  DnsConfig dns;
   HeloConfig helo;
   PregreetConfig pregreet;
+  RdnsConfig rdns;
+  DnsblConfig dnsbl;
 
   std::string storeDirectory() const { return state_dir + "/store"; }
   std::string controlSocketPath() const {

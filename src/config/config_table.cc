@@ -6,10 +6,13 @@
 #include <limits>
 #include <vector>
 
+#include "checks/dnsbl/dnsbl_config.h"
 #include "checks/helo/helo_config.h"
 #include "checks/pregreet/pregreet_config.h"
+#include "checks/rdns/rdns_config.h"
 #include "config/key_setters.h"
 #include "config/value_parsers.h"
+#include "dns/dns_config.h"
 #include "policy/subscriber_number.h"
 #include "util/ascii.h"
 
@@ -245,7 +248,9 @@ constexpr std::array kKeys = {
 std::span<const ConfigKey> configKeys() {
   static const std::vector<ConfigKey> all = [] {
     std::vector<ConfigKey> keys(kKeys.begin(), kKeys.end());
-    for (std::span<const ConfigKey> check : {heloConfigKeys(), pregreetConfigKeys()}) {
+    for (std::span<const ConfigKey> check : {dnsConfigKeys(), heloConfigKeys(),
+                                             pregreetConfigKeys(), rdnsConfigKeys(),
+                                             dnsblConfigKeys()}) {
       keys.insert(keys.end(), check.begin(), check.end());
     }
     return keys;

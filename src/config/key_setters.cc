@@ -31,4 +31,29 @@ Status<> assignScore(double& out, const std::vector<std::string>& values) {
   return Ok{};
 }
 
+Status<> assignTemperrorAction(Action& out, const std::vector<std::string>& values) {
+  Action action = Action::kObserve;
+  auto set = assignAction(action, values);
+  if (!set) return set;
+  if (action != Action::kObserve && action != Action::kTempfail) {
+    return fail("'" + std::string(actionName(action)) +
+                "' is not allowed for a temporary fault: use observe (fail-open) or tempfail "
+                "(fail-closed); a DNS outage must never refuse mail");
+  }
+  out = action;
+  return Ok{};
+}
+
+Status<> assignDeadline(std::chrono::milliseconds& out, const std::vector<std::string>& values) {
+  auto v = singleValue(values);
+  if (!v) return fail(v.error());
+  auto d = parseDuration(*v);
+  if (!d) return fail(d.error());
+  if (d->count() == 0 || *d > std::chrono::seconds(60)) {
+    return fail(std::string("must be above 0 and at most 60s"));
+  }
+  out = *d;
+  return Ok{};
+}
+
 }  // namespace ts

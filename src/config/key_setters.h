@@ -2,6 +2,7 @@
 // key's values as given and writes one field, or says what is wrong with the value.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -13,5 +14,11 @@ namespace ts {
 Result<std::string> singleValue(const std::vector<std::string>& values);
 Status<> assignAction(Action& out, const std::vector<std::string>& values);
 Status<> assignScore(double& out, const std::vector<std::string>& values);
+// What a temporary fault (DNS timeout, SERVFAIL) leads to: only observe (fail-open) or
+// tempfail (fail-closed); anything else is refused, so no config can turn a temporary
+// fault into a rejection (DESIGN.md invariant 3).
+Status<> assignTemperrorAction(Action& out, const std::vector<std::string>& values);
+// A network check's deadline: above 0, at most 60s (the session's own waits are longer).
+Status<> assignDeadline(std::chrono::milliseconds& out, const std::vector<std::string>& values);
 
 }  // namespace ts

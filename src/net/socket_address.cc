@@ -71,6 +71,21 @@ std::string_view SocketAddress::addressBytes() const {
   return {};
 }
 
+std::string_view SocketAddress::unmappedBytes() const {
+  static constexpr char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\xff', '\xff'};
+  std::string_view bytes = addressBytes();
+  if (bytes.size() == 16 && std::memcmp(bytes.data(), kMapped, 12) == 0) bytes.remove_prefix(12);
+  return bytes;
+}
+
+std::string SocketAddress::unmappedHost() const {
+  char buf[INET6_ADDRSTRLEN] = {0};
+  std::string_view bytes = unmappedBytes();
+  int family = bytes.size() == 4 ? AF_INET : AF_INET6;
+  if (bytes.empty() || !inet_ntop(family, bytes.data(), buf, sizeof(buf))) return "unknown";
+  return buf;
+}
+
 std::string SocketAddress::host() const {
   char buf[INET6_ADDRSTRLEN] = {0};
   std::string_view bytes = addressBytes();

@@ -27,6 +27,11 @@ class SocketAddress {
   std::string toString() const;  // "127.0.0.1:25", "[::1]:25"
   // The address bytes (4 or 16), for limits and network matching.
   std::string_view addressBytes() const;
+  // As addressBytes, but an IPv4-mapped IPv6 address (::ffff:192.0.2.1) as its 4 bytes:
+  // what the client really is, for DNS and comparisons with literals.
+  std::string_view unmappedBytes() const;
+  // The address as text in its unmapped form ("192.0.2.1", never "::ffff:192.0.2.1").
+  std::string unmappedHost() const;
   bool operator==(const SocketAddress& other) const { return toString() == other.toString(); }
 
  private:

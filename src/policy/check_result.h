@@ -24,6 +24,12 @@ struct CheckResult {
   std::string reason;    // plain words for the sender's admin
   std::string enhanced;  // RFC 3463 code, e.g. "5.7.1"
   std::chrono::seconds ttl{0};
+  // What the check found, for the log line and `lookup` (the PTR names, each list's
+  // answer); never shown to the client.
+  std::string detail;
+  // Answers the check could not use, e.g. a DNS list's "query refused" code: counted and
+  // logged, never a verdict.
+  unsigned errors = 0;
 };
 
 }  // namespace ts

@@ -50,13 +50,6 @@ std::string literalBytes(std::string_view literal) {
   return {};
 }
 
-std::string_view peerBytes(const SocketAddress& peer) {
-  static constexpr char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, '\xff', '\xff'};
-  std::string_view bytes = peer.addressBytes();
-  if (bytes.size() == 16 && std::memcmp(bytes.data(), kMapped, 12) == 0) bytes.remove_prefix(12);
-  return bytes;
-}
-
 }  // namespace
 
 CheckResult HeloCheck::evaluate(const ClientContext& ctx) const {
@@ -71,7 +64,7 @@ CheckResult HeloCheck::evaluate(const ClientContext& ctx) const {
     if (bytes.empty()) {
       r.enhanced = "5.5.2";
       r.reason = fmt::format("HELO {} is not a valid address literal; send your host name", helo);
-    } else if (bytes != peerBytes(ctx.peer)) {
+    } else if (bytes != ctx.peer.unmappedBytes()) {
       r.reason =
           fmt::format("HELO {} is not the address you connect from ({}); send your host name", helo,
                       ctx.peer.host());
@@ -105,6 +98,16 @@ CheckResult HeloCheck::evaluate(const ClientContext& ctx) const {
   r.outcome = Outcome::kPass;
   r.score = 0;
   return r;
+}
+
+}  // namespace ts
+
+namespace ts {
+
+std::unique_ptr<CheckRun> HeloCheck::start(const ClientContext& context, dns::Resolver&,
+                                           CheckDone done) const {
+  done(evaluate(context));
+  return std::make_unique<FinishedRun>();
 }
 
 }  // namespace ts

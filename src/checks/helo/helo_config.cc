@@ -21,10 +21,25 @@ Status<> setScore(Config& c, const std::vector<std::string>& values) {
 constexpr std::array kKeys = {
     ConfigKey{
         "helo_action", "observe", "action",
-        "What a bad HELO/EHLO name leads to: off, observe, score, tempfail, reject, quarantine.",
+        "What a bad HELO/EHLO name (syntax, or a name that does not resolve) leads to: off, "
+        "observe, score, tempfail, reject, quarantine.",
         false, setAction},
     ConfigKey{"helo_score", "3", "score",
               "Score a bad HELO/EHLO name adds when helo_action = score.", false, setScore},
+    ConfigKey{"helo_temperror_action", "observe", "action",
+              "What a DNS fault while resolving the HELO name leads to: observe (fail-open) or "
+              "tempfail (fail-closed).",
+              false,
+              [](Config& c, const std::vector<std::string>& v) {
+                return assignTemperrorAction(c.helo.temperror_action, v);
+              }},
+    ConfigKey{"helo_timeout", "10s", "duration",
+              "Deadline of the HELO check's DNS lookups (the name must have an A, AAAA or MX "
+              "record).",
+              false,
+              [](Config& c, const std::vector<std::string>& v) {
+                return assignDeadline(c.helo.timeout, v);
+              }},
 };
 
 }  // namespace
