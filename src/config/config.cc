@@ -34,6 +34,23 @@ po::options_description commandOptions() {
   return desc;
 }
 
+// Rules that tie keys together. A network check must give up before the session does, so
+// its timeout is a counted temperror and never a dropped client.
+Status<> crossCheck(const Config& c) {
+  const std::pair<const char*, Duration> deadlines[] = {
+      {"rdns_timeout", c.rdns.timeout},
+      {"helo_timeout", c.helo.timeout},
+      {"dnsbl_timeout", c.dnsbl.timeout},
+  };
+  for (const auto& [name, deadline] : deadlines) {
+    if (deadline >= c.command_timeout) {
+      return fail(std::string(name) + ": must be shorter than command_timeout (" +
+                  std::to_string(c.command_timeout.count()) + " ms)");
+    }
+  }
+  return Ok{};
+}
+
 }  // namespace
 
 Result<Invocation> parseCommandLine(int argc, const char* const* argv) {
@@ -93,6 +110,8 @@ Result<Config> loadConfig(const Invocation& inv) {
     auto applied = k.apply(config, values);
     if (!applied) return fail(name + " (" + source + "): " + applied.error().message);
   }
+  auto consistent = crossCheck(config);
+  if (!consistent) return fail(consistent.error());
   return config;
 }
 

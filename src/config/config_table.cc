@@ -248,9 +248,9 @@ constexpr std::array kKeys = {
 std::span<const ConfigKey> configKeys() {
   static const std::vector<ConfigKey> all = [] {
     std::vector<ConfigKey> keys(kKeys.begin(), kKeys.end());
-    for (std::span<const ConfigKey> check : {dnsConfigKeys(), heloConfigKeys(),
-                                             pregreetConfigKeys(), rdnsConfigKeys(),
-                                             dnsblConfigKeys()}) {
+    for (std::span<const ConfigKey> check :
+         {dnsConfigKeys(), heloConfigKeys(), pregreetConfigKeys(), rdnsConfigKeys(),
+          dnsblConfigKeys()}) {
       keys.insert(keys.end(), check.begin(), check.end());
     }
     return keys;

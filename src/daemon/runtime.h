@@ -1,12 +1,19 @@
 // Everything built from one configuration snapshot. A session keeps the Runtime it
-// started with, so a reload never changes the rules in the middle of a transaction.
+// started with, so a reload never changes the rules in the middle of a transaction, and
+// the DNS stack its lookups run on stays alive until it ends.
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <vector>
 
+#include "checks/client_screening.h"
+#include "checks/dnsbl/dnsbl_check.h"
 #include "checks/helo/helo_check.h"
 #include "checks/pregreet/pregreet_check.h"
+#include "checks/rdns/rdns_check.h"
 #include "config/config.h"
+#include "dns/resolver_stack.h"
 #include "policy/decision.h"
 #include "policy/recipient_policy.h"
 #include "policy/subscriber_number.h"
@@ -14,20 +21,11 @@
 namespace ts {
 
 struct Runtime {
-  explicit Runtime(Config c)
-      : config(std::move(c)),
-        numbers(config.default_region, config.number_cache_size),
-        recipients(config.gateway_domains, config.postmaster_address, numbers),
-        decisions(config.reject_score),
-        helo(config.helo),
-        pregreet(config.pregreet) {}
+  Runtime(Config c, std::shared_ptr<dns::ResolverStack> dns_stack);
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
 
-  bool isTrusted(const SocketAddress& peer) const {
-    for (const Cidr& n : config.trusted_networks) {
-      if (n.contains(peer)) return true;
-    }
-    return false;
-  }
+  bool isTrusted(const SocketAddress& peer) const;
 
   const Config config;
   SubscriberNumberValidator numbers;  // its cache is the only mutable part
@@ -35,6 +33,17 @@ struct Runtime {
   const DecisionPolicy decisions;
   const HeloCheck helo;
   const PregreetCheck pregreet;
+  const RdnsCheck rdns;
+  const DnsblCheck dnsbl;
+  const std::shared_ptr<dns::ResolverStack> dns;
+  // The network checks started when a client connects, and the one started at EHLO
+  // (absent when its action is off).
+  const std::vector<ScreeningCheck> connect_checks;
+  const std::optional<ScreeningCheck> helo_check;
+
+ private:
+  std::vector<ScreeningCheck> connectChecks() const;
+  std::optional<ScreeningCheck> heloCheck() const;
 };
 
 }  // namespace ts

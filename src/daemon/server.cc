@@ -24,9 +24,12 @@ constexpr int kListenBacklog = 4096;
 Server::Server(Invocation invocation, Config config, std::unique_ptr<store::StoreEnvironment> store)
     : invocation_(std::move(invocation)), store_(std::move(store)) {
   config.generation = 1;
-  runtime_ = std::make_shared<Runtime>(std::move(config));
-  started_ = std::time(nullptr);
   base_ = event_base_new();
+  auto dns_stack = dns::ResolverStack::create(base_, config.dns);
+  if (!dns_stack) startup_error_ = "dns: " + dns_stack.error().message;
+  runtime_ =
+      std::make_shared<Runtime>(std::move(config), dns_stack ? std::move(*dns_stack) : nullptr);
+  started_ = std::time(nullptr);
   relay_ = std::make_unique<RelayPool>(base_, poolSettings());
   writer_ = std::make_unique<store::StoreWriter>(*store_, base_);
   access_ = std::make_unique<AccessPolicy>(*store_);
@@ -44,6 +47,7 @@ Server::Server(Invocation invocation, Config config, std::unique_ptr<store::Stor
 
 Server::~Server() {
   sessions_.clear();
+  runtime_.reset();  // its DNS stack frees libevent events: before the base goes
   relay_.reset();
   control_.reset();
   writer_.reset();  // commits what is queued before the store closes
@@ -65,6 +69,10 @@ PoolSettings Server::poolSettings() const {
 }
 
 int Server::run() {
+  if (!startup_error_.empty()) {
+    LogLine("-").kv("event", "fatal").kv("reason", startup_error_);
+    return 1;
+  }
   const Config& c = runtime_->config;
   listener_ = evconnlistener_new_bind(
       base_, acceptCallback, this,
@@ -104,8 +112,9 @@ void Server::accept(evutil_socket_t fd, const sockaddr* addr, int len) {
   SocketAddress peer = SocketAddress::fromSockaddr(addr, static_cast<socklen_t>(len));
   evutil_make_socket_nonblocking(fd);
   setNoDelay(fd);
-  smtp::SessionHost host{base_, relay_.get(), access_.get(), writer_.get(),
-                         [this](smtp::Session* s) { sessionClosed(s); }};
+  smtp::SessionHost host{base_,         relay_.get(),
+                         access_.get(), writer_.get(),
+                         &check_stats_, [this](smtp::Session* s) { sessionClosed(s); }};
   auto session = std::make_unique<smtp::Session>(host, fd, peer, runtime_);
   smtp::Session* raw = session.get();
   const Config& c = runtime_->config;
@@ -175,7 +184,21 @@ void Server::reload() {
     next.listen = current.listen;
   }
   next.generation = current.generation + 1;
-  runtime_ = std::make_shared<Runtime>(std::move(next));
+  // The same dns_* keys keep the resolver and its cache; sessions on an old stack keep it
+  // alive until they end.
+  std::shared_ptr<dns::ResolverStack> dns_stack = runtime_->dns;
+  if (!(next.dns == dns_stack->config())) {
+    auto fresh = dns::ResolverStack::create(base_, next.dns);
+    if (!fresh) {
+      LogLine("-")
+          .kv("event", "reload")
+          .kv("result", "kept previous configuration")
+          .kv("reason", "dns: " + fresh.error().message);
+      return;
+    }
+    dns_stack = std::move(*fresh);
+  }
+  runtime_ = std::make_shared<Runtime>(std::move(next), std::move(dns_stack));
   relay_->reconfigure(poolSettings());
   LogLine("-")
       .kv("event", "reload")
@@ -214,8 +237,17 @@ void Server::deadlineCallback(evutil_socket_t, short, void* self) {
 }
 
 std::string Server::controlRequest(const std::string& request) const {
+  if (request == "dns-cache list") return dnsCacheListing().dump();
+  if (request == "dns-cache clear") {
+    std::size_t entries = runtime_->dns->cache().list().size();
+    runtime_->dns->cache().clear();
+    LogLine("-").kv("event", "dns-cache").kv("cleared", static_cast<unsigned long long>(entries));
+    return nlohmann::json{{"cleared", entries}}.dump();
+  }
   if (request != "status") {
-    return nlohmann::json{{"error", "unknown request '" + request + "' (try: status)"}}.dump();
+    return nlohmann::json{{"error", "unknown request '" + request +
+                                        "' (try: status, dns-cache list, dns-cache clear)"}}
+        .dump();
   }
   store::ReadTransaction txn(*store_);
   nlohmann::json status{
@@ -228,8 +260,23 @@ std::string Server::controlRequest(const std::string& request) const {
       {"store_writer_queue", writer_->queued()},
       {"quarantined", txn.ok() ? store::QuarantineStore::count(txn.get(), store_->dbs()) : 0},
       {"decisions", txn.ok() ? store::DecisionLog::count(txn.get(), store_->dbs()) : 0},
+      {"dns_cache_entries", runtime_->dns->cache().list().size()},
+      {"dns_in_flight", runtime_->dns->cache().inFlightCount()},
+      {"checks", check_stats_.toJson()},
   };
   return status.dump();
+}
+
+nlohmann::json Server::dnsCacheListing() const {
+  nlohmann::json entries = nlohmann::json::array();
+  for (const dns::CacheEntry& e : runtime_->dns->cache().list()) {
+    entries.push_back({{"name", e.name},
+                       {"type", dns::typeName(e.type)},
+                       {"status", dns::toString(e.answer.status)},
+                       {"records", e.answer.records},
+                       {"ttl_seconds", e.answer.ttl.count()}});
+  }
+  return nlohmann::json{{"entries", entries}};
 }
 
 void Server::pruneCallback(evutil_socket_t, short, void* self) {

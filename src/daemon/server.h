@@ -10,9 +10,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
 #include "config/config.h"
 #include "daemon/runtime.h"
+
 #include "net/connection_limits.h"
+#include "obs/check_stats.h"
 #include "obs/control_socket.h"
 #include "policy/access_policy.h"
 #include "relay/relay_pool.h"
@@ -41,6 +44,7 @@ class Server {
   void maybeFinishShutdown();
   PoolSettings poolSettings() const;
   std::string controlRequest(const std::string& request) const;
+  nlohmann::json dnsCacheListing() const;
   void pruneDecisionLog();
 
   static void acceptCallback(evconnlistener* listener, evutil_socket_t fd, sockaddr* addr, int len,
@@ -72,6 +76,8 @@ class Server {
   std::unordered_map<smtp::Session*, LiveSession> sessions_;
   std::vector<smtp::Session*> closed_;
   bool draining_ = false;
+  std::string startup_error_;  // a part that could not be built; run() refuses to start
+  CheckStatsTable check_stats_;
 };
 
 }  // namespace ts

@@ -18,18 +18,19 @@ Status<> setServers(Config& c, const std::vector<std::string>& values) {
   std::string csv;
   for (const std::string& item : splitList(values)) {
     if (item == "system") continue;
-    bool has_port = item.front() == '[' ? item.find("]:") != std::string::npos
-                                        : item.find(':') != std::string::npos &&
-                                              item.find(':') == item.rfind(':');
+    bool has_port = item.front() == '['
+                        ? item.find("]:") != std::string::npos
+                        : item.find(':') != std::string::npos && item.find(':') == item.rfind(':');
     bool bare_v6 = item.front() != '[' && item.find(':') != item.rfind(':');
     std::string host_port = has_port  ? item
                             : bare_v6 ? fmt::format("[{}]:53", item)
                                       : fmt::format("{}:53", item);
     auto address = SocketAddress::parse(host_port);
     if (!address) {
-      return fail(fmt::format("'{}' is not a DNS server address (use 127.0.0.1, 127.0.0.1:5353 "
-                              "or [::1]:53; names are not allowed)",
-                              item));
+      return fail(
+          fmt::format("'{}' is not a DNS server address (use 127.0.0.1, 127.0.0.1:5353 "
+                      "or [::1]:53; names are not allowed)",
+                      item));
     }
     if (!csv.empty()) csv.push_back(',');
     csv += address->toString();

@@ -42,7 +42,8 @@ Decision DecisionPolicy::decide(Stage stage, std::span<const Proposal> proposals
   Decision d;
   const Proposal* top_scorer = nullptr;
   for (const Proposal& p : proposals) {
-    if (p.action == Action::kScore) {
+    // A temporary fault scores nothing: no pile of DNS timeouts can add up to a reject.
+    if (p.action == Action::kScore && !isTemporary(p.result.outcome)) {
       d.score += p.result.score;
       if (p.result.score > 0 && (!top_scorer || p.result.score > top_scorer->result.score)) {
         top_scorer = &p;

@@ -32,6 +32,7 @@ RecipientVerdict RecipientPolicy::evaluate(const smtp::Mailbox& recipient) const
     if (recipient.domain.empty() && role) {
       v.result.outcome = Outcome::kPass;
       v.forward_path = postmaster_address_;
+      v.role = true;
       return v;
     }
     v.result.outcome = Outcome::kFail;
@@ -45,6 +46,7 @@ RecipientVerdict RecipientPolicy::evaluate(const smtp::Mailbox& recipient) const
   if (role) {
     v.result.outcome = Outcome::kPass;
     v.forward_path = postmaster_address_;
+    v.role = true;
     return v;
   }
   if (recipient.quoted || !numbers_.isSubscriberNumber(recipient.local_part)) {

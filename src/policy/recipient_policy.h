@@ -15,6 +15,9 @@ namespace ts {
 struct RecipientVerdict {
   CheckResult result;        // outcome pass, or fail with the reason and enhanced code
   std::string forward_path;  // the address given to the gateway when accepted
+  // postmaster@ or abuse@: always accepted whatever the screening checks say (RFC 5321
+  // section 4.5.1, RFC 2142), so a blocked sender can still reach a human.
+  bool role = false;
 };
 
 class RecipientPolicy {

@@ -35,6 +35,14 @@ bool hasControlBytes(std::string_view line) {
   return false;
 }
 
+// The enhanced code in the class of the reply: a check's "5.7.25" becomes "4.7.25" when
+// its action is tempfail (RFC 3463: the first digit repeats the reply's class).
+std::string enhancedFor(int code, std::string_view enhanced, std::string_view fallback) {
+  std::string out(enhanced.empty() ? fallback : enhanced);
+  if (!out.empty()) out[0] = static_cast<char>('0' + code / 100);
+  return out;
+}
+
 std::string rfc5322Date() {
   std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -95,6 +103,7 @@ void Session::start() {
       .kv("event", "connect")
       .kv("client", peer_.host())
       .kv("trusted", trusted_ ? "yes" : "no");
+  startConnectChecks();
   bufferevent_enable(bev_, EV_READ | EV_WRITE);
   if (!trusted_ && runtime_->pregreet.enabled()) {
     // Hold the banner; whatever arrives meanwhile stays unread until the timer fires.
@@ -297,16 +306,29 @@ bool Session::acceptHelo(std::string_view arg, bool esmtp) {
   return true;
 }
 
+ClientContext Session::clientContext() const {
+  return ClientContext{peer_, helo_, config_.hostname, config_.gateway_domains};
+}
+
+void Session::startConnectChecks() {
+  if (trusted_) {
+    for (const ScreeningCheck& c : runtime_->connect_checks) host_.check_stats->skipped(c.name);
+    return;
+  }
+  screening_ = std::make_unique<ClientScreening>(host_.base, runtime_->dns->resolver(),
+                                                 *host_.check_stats, session_ref_);
+  // Started before the banner: the answers arrive while the client is still typing EHLO.
+  for (const ScreeningCheck& c : runtime_->connect_checks) screening_->start(c, clientContext());
+}
+
 void Session::judgeHelo() {
+  if (!runtime_->helo_check) return;
+  if (!screening_) {
+    host_.check_stats->skipped(runtime_->helo_check->name);
+    return;
+  }
   // A new EHLO replaces the HELO verdict; what was learnt at connect stays.
-  std::erase_if(client_results_, [](const CheckResult& r) { return r.check == "helo"; });
-  std::erase_if(client_proposals_, [](const Proposal& p) { return p.result.check == "helo"; });
-  Action action = config_.helo.action;
-  if (trusted_ || action == Action::kOff) return;
-  ClientContext context{peer_, helo_, config_.hostname, config_.gateway_domains};
-  CheckResult result = runtime_->helo.evaluate(context);
-  if (result.outcome != Outcome::kPass) client_proposals_.push_back(Proposal{result, action});
-  client_results_.push_back(std::move(result));
+  screening_->start(*runtime_->helo_check, clientContext());
 }
 
 void Session::onHelo(std::string_view arg) {
@@ -429,9 +451,15 @@ void Session::onRcpt(std::string_view arg) {
   }
   if (rcpt_ban.result.outcome == Outcome::kFail) proposals_.push_back(rcpt_ban);
   if (rcpt_ban.result.outcome != Outcome::kPass) results_.push_back(std::move(rcpt_ban.result));
+  // Role addresses are never screened; an allowlisted sender's refusals wait for end of
+  // data, where authentication (which can make it trusted) is known.
+  bool screened = !verdict.role;
+  bool held = false;
   if (allow_entry_) {
     AllowlistStanding standing =
         allowlistStanding(&*allow_entry_, store::domainOf(mail_.sender.address()), number, auth_);
+    held = standing == AllowlistStanding::kNotAuthenticated;
+    if (standing == AllowlistStanding::kTrusted) screened = false;
     CheckResult allow;
     allow.check = "allowlist";
     allow.outcome = standing == AllowlistStanding::kTrusted ? Outcome::kPass : Outcome::kNeutral;
@@ -439,10 +467,68 @@ void Session::onRcpt(std::string_view arg) {
         fmt::format("{} ({}) for {}", allow_entry_->domain, standingName(standing), number);
     results_.push_back(std::move(allow));
   }
-  forwardRecipient(std::move(verdict.forward_path));
+  if (screened && !held) {
+    screenRecipient(std::move(verdict.forward_path));
+    return;
+  }
+  forwardRecipient(std::move(verdict.forward_path), screened);
 }
 
-void Session::forwardRecipient(std::string forward_path) {
+void Session::screenRecipient(std::string forward_path) {
+  pending_forward_path_ = std::move(forward_path);
+  afterScreening(&Session::judgeRecipient);
+}
+
+void Session::afterScreening(void (Session::*next)()) {
+  if (!screening_ || !screening_->pending()) {
+    (this->*next)();
+    return;
+  }
+  busy_ = true;
+  evtimer_del(timer_);
+  screening_->whenSettled([this, next] {
+    busy_ = false;
+    (this->*next)();
+    if (!busy_) resume();
+  });
+}
+
+void Session::collectClientChecks(std::vector<CheckResult>& results,
+                                  std::vector<Proposal>& proposals) const {
+  results.insert(results.end(), client_results_.begin(), client_results_.end());
+  proposals.insert(proposals.end(), client_proposals_.begin(), client_proposals_.end());
+  if (screening_) screening_->collect(results, proposals);
+}
+
+void Session::judgeRecipient() {
+  std::string forward_path = std::move(pending_forward_path_);
+  std::vector<CheckResult> results;
+  std::vector<Proposal> proposals;
+  collectClientChecks(results, proposals);
+  Decision decision = runtime_->decisions.decide(Stage::kRcpt, proposals);
+  bool temporary = decision.verdict == Verdict::kTempFail;
+  bool refused = temporary || decision.verdict == Verdict::kReject ||
+                 decision.verdict == Verdict::kRejectDisconnect;
+  if (!refused || decision.deciding == nullptr) {
+    forwardRecipient(std::move(forward_path), true);
+    return;
+  }
+  const CheckResult& why = decision.deciding->result;
+  int code = temporary ? 450 : 550;
+  LogLine(ref_)
+      .kv("event", temporary ? "tempfail" : "reject")
+      .kv("stage", "rcpt")
+      .kv("client", peer_.host())
+      .kv("from", mail_.sender.address())
+      .kv("to", forward_path)
+      .kv("check", why.check)
+      .kv("reason", why.reason);
+  rcpt_refusal_ = why.reason;
+  rcpt_refusal_action_ = temporary ? "tempfail" : "reject";
+  reply(code, enhancedFor(code, why.enhanced, "5.7.1"), why.reason);
+}
+
+void Session::forwardRecipient(std::string forward_path, bool screened) {
   busy_ = true;
   evtimer_del(timer_);
   if (!upstream_.connection) {
@@ -458,24 +544,24 @@ void Session::forwardRecipient(std::string forward_path) {
   } else {
     mail_reply->code = 250;
   }
-  upstream_.connection->command("RCPT TO:<" + forward_path + ">",
-                                [this, mail_reply, path = forward_path](const GatewayReply& r) {
-                                  // After a refused MAIL the gateway's answer to RCPT is only
-                                  // "503": report the MAIL's.
-                                  bool mail_failed = !mail_reply->positive();
-                                  onUpstreamRcpt(path, mail_failed ? *mail_reply : r, mail_failed);
-                                });
+  upstream_.connection->command(
+      "RCPT TO:<" + forward_path + ">",
+      [this, mail_reply, screened, path = forward_path](const GatewayReply& r) {
+        // After a refused MAIL the gateway's answer to RCPT is only "503": report the MAIL's.
+        bool mail_failed = !mail_reply->positive();
+        onUpstreamRcpt(path, screened, mail_failed ? *mail_reply : r, mail_failed);
+      });
 }
 
-void Session::onUpstreamRcpt(const std::string& forward_path, const GatewayReply& reply,
-                             bool mail_failed) {
+void Session::onUpstreamRcpt(const std::string& forward_path, bool screened,
+                             const GatewayReply& reply, bool mail_failed) {
   if (reply.failure == GatewayReply::Failure::kLost && upstream_.reused && accepted_.empty() &&
       !upstream_retried_) {
     // A pooled connection the gateway had closed: try once more on a new one.
     upstream_retried_ = true;
     upstream_.connection->abandon();
     upstream_ = {};
-    forwardRecipient(forward_path);
+    forwardRecipient(forward_path, screened);
     return;
   }
   if (reply.failure != GatewayReply::Failure::kNone || mail_failed) {
@@ -484,7 +570,10 @@ void Session::onUpstreamRcpt(const std::string& forward_path, const GatewayReply
     upstream_ = {};
     upstream_mail_sent_ = false;
   }
-  if (reply.positive()) accepted_.push_back(forward_path);
+  if (reply.positive()) {
+    accepted_.push_back(forward_path);
+    if (screened) ++screened_accepted_;
+  }
   if (!accepted_.empty()) state_ = State::kRcpt;
   sendGatewayReply(reply, "2.1.5");
   resume();
@@ -572,7 +661,18 @@ void Session::finishData() {
     endTransaction(true);
     return;
   }
-  std::vector<Proposal> proposals = client_proposals_;
+  // A message only for postmaster@ or abuse@ is not judged by the client checks.
+  if (screened_accepted_ > 0) {
+    afterScreening(&Session::decideMessage);
+  } else {
+    decideMessage();
+  }
+}
+
+void Session::decideMessage() {
+  std::vector<CheckResult> unused;
+  std::vector<Proposal> proposals;
+  if (screened_accepted_ > 0) collectClientChecks(unused, proposals);
   proposals.insert(proposals.end(), proposals_.begin(), proposals_.end());
   Decision decision = runtime_->decisions.decide(Stage::kEndOfData, proposals);
   std::string_view reason = decision.deciding ? std::string_view(decision.deciding->result.reason)
@@ -586,17 +686,17 @@ void Session::finishData() {
       relayMessage();
       return;
     case Verdict::kTempFail:
-      reply(451, enhanced.empty() ? "4.7.1" : enhanced, reason);
+      reply(451, enhancedFor(451, enhanced, "4.7.1"), reason);
       recordDecision("tempfail", reason);
       endTransaction(true);
       return;
     case Verdict::kReject:
-      reply(550, enhanced.empty() ? "5.7.1" : enhanced, reason);
+      reply(550, enhancedFor(550, enhanced, "5.7.1"), reason);
       recordDecision("reject", reason);
       endTransaction(true);
       return;
     case Verdict::kRejectDisconnect:
-      reply(554, enhanced.empty() ? "5.7.1" : enhanced, reason);
+      reply(554, enhancedFor(554, enhanced, "5.7.1"), reason);
       recordDecision("reject", reason);
       endTransaction(true);
       closeAfterReply();
@@ -698,6 +798,9 @@ void Session::endTransaction(bool upstream_transaction_open) {
         break;
       }
     }
+    if (!decision_recorded_ && !rcpt_refusal_.empty()) {
+      recordDecision(rcpt_refusal_action_, rcpt_refusal_);
+    }
   }
   mail_given_ = false;
   decision_recorded_ = false;
@@ -712,6 +815,10 @@ void Session::endTransaction(bool upstream_transaction_open) {
   mail_ = MailFrom{};
   rcpt_attempts_ = 0;
   accepted_.clear();
+  screened_accepted_ = 0;
+  rcpt_refusal_.clear();
+  rcpt_refusal_action_.clear();
+  pending_forward_path_.clear();
   attempted_.clear();
   results_.clear();
   proposals_.clear();
@@ -736,10 +843,14 @@ void Session::recordDecision(std::string_view action, std::string_view reason) {
   describeTransaction(record);
   record.recipients = attempted_;
   std::string checks;
-  for (const std::vector<CheckResult>* list : {&client_results_, &results_}) {
+  std::vector<CheckResult> client_results;
+  std::vector<Proposal> unused;
+  collectClientChecks(client_results, unused);
+  for (const std::vector<CheckResult>* list : {&client_results, &results_}) {
     for (const CheckResult& r : *list) {
-      record.checks.push_back(
-          store::CheckRecord{r.check, std::string(outcomeName(r.outcome)), r.reason, r.score});
+      record.checks.push_back(store::CheckRecord{
+          r.check, std::string(outcomeName(r.outcome)),
+          r.detail.empty() ? r.reason : r.reason + " [" + r.detail + "]", r.score});
       if (!checks.empty()) checks.push_back(',');
       checks.append(r.check).append(":").append(outcomeName(r.outcome));
     }
@@ -907,6 +1018,7 @@ void Session::destroy(std::string_view why) {
     upstream_ = {};
   }
   endTransaction(false);
+  screening_.reset();  // cancels its lookups: nothing may call back into a closed session
   evtimer_del(timer_);
   bufferevent_free(bev_);
   bev_ = nullptr;

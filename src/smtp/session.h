@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "checks/client_context.h"
+#include "checks/client_screening.h"
 #include "daemon/runtime.h"
 #include "net/socket_address.h"
 #include "policy/access_policy.h"
@@ -31,6 +32,7 @@ struct SessionHost {
   RelayPool* relay;
   const AccessPolicy* access;                     // bans and allowlist, read live from the store
   store::StoreWriter* writer;                     // decision log and quarantine writes
+  CheckStatsTable* check_stats;                   // outcome counters of the network checks
   std::function<void(class Session*)> on_closed;  // the session may be freed after this
 };
 
@@ -79,11 +81,24 @@ class Session {
   void onExpn(std::string_view arg);
   bool acceptHelo(std::string_view arg, bool esmtp);
   void judgeHelo();
+  ClientContext clientContext() const;
+  void startConnectChecks();
+
+  // screening: the client checks' verdict, awaited at RCPT (or end of data)
+  void screenRecipient(std::string forward_path);
+  void judgeRecipient();
+  // Runs next now, or after the pending checks settled; input waits meanwhile.
+  void afterScreening(void (Session::*next)());
+  // Pregreet and the network checks: results for the record, proposals for the decision.
+  void collectClientChecks(std::vector<CheckResult>& results,
+                           std::vector<Proposal>& proposals) const;
 
   // relay
-  void forwardRecipient(std::string forward_path);
-  void onUpstreamRcpt(const std::string& forward_path, const GatewayReply& reply, bool mail_failed);
+  void forwardRecipient(std::string forward_path, bool screened);
+  void onUpstreamRcpt(const std::string& forward_path, bool screened, const GatewayReply& reply,
+                      bool mail_failed);
   void finishData();
+  void decideMessage();
   void relayMessage();
   void onUpstreamData(const GatewayReply& reply);
   void onUpstreamFinal(const GatewayReply& reply);
@@ -141,11 +156,16 @@ class Session {
   MailFrom mail_;
   unsigned rcpt_attempts_ = 0;
   std::vector<std::string> accepted_;   // forward paths the gateway took
+  unsigned screened_accepted_ = 0;      // of those, the ones the client checks apply to
+  std::string rcpt_refusal_;            // why the screening refused a recipient, if it did
+  std::string rcpt_refusal_action_;     // "reject" or "tempfail"
   std::vector<std::string> attempted_;  // every recipient asked for, for the decision log
-  // What the checks said about the client itself (HELO): kept for every transaction of
-  // the session, replaced by a new EHLO.
+  // What pregreet said about the client: kept for every transaction of the session.
   std::vector<CheckResult> client_results_;
   std::vector<Proposal> client_proposals_;
+  // The network checks of this client (rDNS, DNS lists, HELO name); null when trusted.
+  std::unique_ptr<ClientScreening> screening_;
+  std::string pending_forward_path_;              // the recipient waiting for the screening verdict
   std::vector<CheckResult> results_;              // every check's answer, for the decision record
   std::vector<Proposal> proposals_;               // what the screening checks propose
   std::optional<store::AllowEntry> allow_entry_;  // of the sender's domain

@@ -353,6 +353,9 @@ class Daemon:
             "state_dir": self.state_dir,
             "shutdown_timeout": "5s",
             "log": "stderr",
+            # Never the system resolver: tests send no traffic off this machine. A port
+            # nobody listens on answers every query with "connection refused" at once.
+            "dns_servers": f"127.0.0.1:{free_port()}",
         }
         self.values.update(config or {})
         self.args = list(args)

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # Talk before the banner, against the real daemon: the banner is held for greet_delay, a
-# client that sends its EHLO first is refused at end of data when pregreet_action is
-# reject, a client that waits is relayed, and trusted networks are never delayed.
+# client that sends its EHLO first is refused at RCPT when pregreet_action is reject
+# (postmaster@ still reachable), a client that waits is relayed, and trusted networks are
+# never delayed.
 import os
 import sys
 import time
@@ -21,10 +22,16 @@ class PregreetTest(IntegrationTest):
         c.send("EHLO early.example\r\n")  # before the 220
         self.assertReply(c.reply(), 220, client=c)
         self.assertEqual(c.reply().code, 250)  # the early EHLO is still answered
-        r = self.transaction(c, recipients=[rcpt("14155551212")], message=make_message("early"))
+        self.assertReply(c.cmd("MAIL FROM:<sender@example.org>"), 250, "2.1.0", client=c)
+        r = c.cmd(f"RCPT TO:<{rcpt('14155551212')}>")
         self.assertReply(r, 550, "5.5.1", ref=True, client=c)
         self.assertIn("before the 220 greeting", r.text)
-        self.assertEqual(self.gateway.count(), 0)
+        self.assertReply(c.cmd("RCPT TO:<postmaster@sms.example.net>"), 250, "2.1.5", client=c)
+        self.assertReply(c.cmd("DATA"), 354, client=c)
+        r = c.send_message(make_message("early"))
+        self.assertReply(r, 250, "2.0.0", ref=True, client=c)
+        msgs = self.gateway.wait_for_count(1)
+        self.assertEqual(msgs[0]["rcpt_tos"], [harness.POSTMASTER])
 
     def test_client_that_waits_is_relayed(self):
         c = self.client(banner=False)

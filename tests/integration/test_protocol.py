@@ -322,7 +322,9 @@ class ErrorLimitTest(IntegrationTest):
 
 
 class TimeoutTest(IntegrationTest):
-    daemon_config = {"command_timeout": "1s", "data_timeout": "1s"}
+    # The network checks' deadlines must stay below command_timeout.
+    daemon_config = {"command_timeout": "1s", "data_timeout": "1s", "rdns_timeout": "500ms",
+                     "helo_timeout": "500ms", "dnsbl_timeout": "500ms"}
 
     def test_idle_timeout(self):
         c = self.client()

@@ -103,6 +103,45 @@ TEST(ValueParsers, Units) {
 
 // The shipped files must stay in step with the key table: every key documented in the
 // production file, and both shipped files valid.
+// Invariant 3: no configuration can turn a DNS fault into a rejection.
+TEST(Config, TemporaryFaultsCannotReject) {
+  for (const char* key :
+       {"rdns_temperror_action", "helo_temperror_action", "dnsbl_temperror_action"}) {
+    for (const char* bad : {"reject", "quarantine", "score"}) {
+      auto c = loadWith("", {std::string(key) + "=" + bad});
+      ASSERT_FALSE(c.ok()) << key << "=" << bad;
+      EXPECT_NE(c.error().message.find(key), std::string::npos) << c.error().message;
+      EXPECT_NE(c.error().message.find("temporary"), std::string::npos) << c.error().message;
+    }
+    for (const char* good : {"observe", "tempfail"}) {
+      auto c = loadWith("", {std::string(key) + "=" + good});
+      EXPECT_TRUE(c.ok()) << key << "=" << good << ": " << c.error().message;
+    }
+  }
+}
+
+TEST(Config, CheckDeadlinesBelowTheSessionTimeout) {
+  auto c = loadWith("command_timeout = 20s\nrdns_timeout = 20s\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("rdns_timeout"), std::string::npos) << c.error().message;
+  EXPECT_TRUE(loadWith("command_timeout = 20s\nrdns_timeout = 19s\n").ok());
+  EXPECT_FALSE(loadWith("dnsbl_timeout = 0\n").ok());
+  EXPECT_FALSE(loadWith("helo_timeout = 2m\n").ok());
+}
+
+TEST(Config, DnsServersAreAddressLiterals) {
+  auto c = loadWith("dns_servers = 127.0.0.1:5353, ::1, 127.0.0.2\n");
+  ASSERT_TRUE(c.ok()) << c.error().message;
+  EXPECT_EQ(c->dns.resolver.servers, "127.0.0.1:5353,[::1]:53,127.0.0.2:53");
+  auto system = loadConfig(Invocation{});
+  ASSERT_TRUE(system.ok());
+  EXPECT_EQ(system->dns.resolver.servers, "");
+  auto named = loadWith("dns_servers = resolver.example\n");
+  ASSERT_FALSE(named.ok());
+  EXPECT_NE(named.error().message.find("dns_servers"), std::string::npos);
+  EXPECT_FALSE(loadWith("dns_tries = 0\n").ok());
+}
+
 TEST(Config, ShippedFilesDocumentEveryKeyAndAreValid) {
   std::string dir = TEXTSCREEN_SOURCE_DIR "/packaging/";
   std::ifstream in(dir + "textscreen.conf");

@@ -54,6 +54,15 @@ TEST(Decision, TemporaryOutcomeNeverRejects) {
   EXPECT_EQ(policy.decide(Stage::kEndOfData, observe).verdict, Verdict::kAccept);
 }
 
+TEST(Decision, TemporaryOutcomesScoreNothing) {
+  DecisionPolicy policy(10);
+  std::vector<Proposal> timeouts{proposal(Outcome::kTempError, Action::kScore, 6),
+                                 proposal(Outcome::kTempError, Action::kScore, 6)};
+  Decision d = policy.decide(Stage::kRcpt, timeouts);
+  EXPECT_EQ(d.score, 0);
+  EXPECT_NE(d.verdict, Verdict::kReject);
+}
+
 TEST(Decision, ScoresAddUpToTheThreshold) {
   DecisionPolicy policy(10);
   std::vector<Proposal> below{proposal(Outcome::kFail, Action::kScore, 4),

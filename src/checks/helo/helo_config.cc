@@ -19,11 +19,10 @@ Status<> setScore(Config& c, const std::vector<std::string>& values) {
 }
 
 constexpr std::array kKeys = {
-    ConfigKey{
-        "helo_action", "observe", "action",
-        "What a bad HELO/EHLO name (syntax, or a name that does not resolve) leads to: off, "
-        "observe, score, tempfail, reject, quarantine.",
-        false, setAction},
+    ConfigKey{"helo_action", "observe", "action",
+              "What a bad HELO/EHLO name (syntax, or a name that does not resolve) leads to: off, "
+              "observe, score, tempfail, reject, quarantine.",
+              false, setAction},
     ConfigKey{"helo_score", "3", "score",
               "Score a bad HELO/EHLO name adds when helo_action = score.", false, setScore},
     ConfigKey{"helo_temperror_action", "observe", "action",

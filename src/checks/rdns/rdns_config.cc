@@ -18,11 +18,10 @@ constexpr std::array kKeys = {
               [](Config& c, const std::vector<std::string>& v) {
                 return assignAction(c.rdns.action, v);
               }},
-    ConfigKey{"rdns_score", "3", "score",
-              "Score a client without FCrDNS adds when rdns_action = score.", false,
-              [](Config& c, const std::vector<std::string>& v) {
-                return assignScore(c.rdns.score, v);
-              }},
+    ConfigKey{
+        "rdns_score", "3", "score", "Score a client without FCrDNS adds when rdns_action = score.",
+        false,
+        [](Config& c, const std::vector<std::string>& v) { return assignScore(c.rdns.score, v); }},
     ConfigKey{"rdns_temperror_action", "observe", "action",
               "What a DNS fault during the reverse DNS check leads to: observe (fail-open) or "
               "tempfail (fail-closed).",
