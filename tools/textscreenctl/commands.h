@@ -15,6 +15,7 @@ int runAllow(CliContext& ctx, const Args& args);
 int runAllowImport(CliContext& ctx, const Args& args);
 int runAllowExport(CliContext& ctx, const Args& args);
 int runBan(CliContext& ctx, const Args& args);
+int runDnsCache(CliContext& ctx, const Args& args);
 int runLookup(CliContext& ctx, const Args& args);
 int runQuarantine(CliContext& ctx, const Args& args);
 int runQuarantineRelease(CliContext& ctx, const Args& args);

@@ -20,6 +20,7 @@ constexpr const char* kUsage =
     "Commands:\n"
     "  allow add|del|list|show|import|export   business domains that are not screened\n"
     "  ban add|del|list                        banned senders, domains, clients, recipients\n"
+    "  dns-cache list|clear                    the daemon's cached DNS answers\n"
     "  lookup REF | --domain D | --recipient N why a message was refused (the [ts-...] id)\n"
     "  quarantine list|show|release|delete     messages held for review\n"
     "  stats [--since 24h]                     decisions by action and reason\n"
@@ -67,16 +68,17 @@ int main(int argc, char** argv) {
   Args args(argv + i + 1, argv + argc);
   CliContext ctx(global);
   static const std::map<std::string, int (*)(CliContext&, const Args&)> kCommands{
-      {"allow", ts::ctl::runAllow},   {"ban", ts::ctl::runBan},
-      {"lookup", ts::ctl::runLookup}, {"quarantine", ts::ctl::runQuarantine},
-      {"stats", ts::ctl::runStats},   {"status", ts::ctl::runStatus},
+      {"allow", ts::ctl::runAllow},           {"ban", ts::ctl::runBan},
+      {"dns-cache", ts::ctl::runDnsCache},    {"lookup", ts::ctl::runLookup},
+      {"quarantine", ts::ctl::runQuarantine}, {"stats", ts::ctl::runStats},
+      {"status", ts::ctl::runStatus},
   };
   auto it = kCommands.find(command);
   if (it == kCommands.end()) {
-    return ts::ctl::usageError(
-        fmt::format("unknown command '{}' (allow, ban, lookup, quarantine, stats, status; see "
-                    "'textscreenctl --help')",
-                    command));
+    return ts::ctl::usageError(fmt::format(
+        "unknown command '{}' (allow, ban, dns-cache, lookup, quarantine, stats, status; see "
+        "'textscreenctl --help')",
+        command));
   }
   return it->second(ctx, args);
 }

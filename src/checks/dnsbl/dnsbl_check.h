@@ -16,15 +16,22 @@ namespace ts {
 
 class DnsblCheck {
  public:
-  explicit DnsblCheck(const DnsblConfig& config) : config_(config) {}
+  // The sites grouped by zone (each zone is asked once), shared with the runs so a run
+  // may outlive the check (a reload while a client is being screened).
+  struct Plan;
+
+  explicit DnsblCheck(const DnsblConfig& config);
   bool enabled() const { return !config_.sites.empty() && config_.action != Action::kOff; }
   // done runs exactly once unless the run is destroyed first; it may run before start
-  // returns (cached answers).
+  // returns (cached answers). Outcomes: fail (5.7.1, listed at or above the threshold,
+  // score = the summed weight), temperror (4.4.3, a list that could not be asked could
+  // have changed the verdict), pass (score 0).
   std::unique_ptr<CheckRun> start(const ClientContext& context, dns::Resolver& resolver,
                                   CheckDone done) const;
 
  private:
   DnsblConfig config_;
+  std::shared_ptr<const Plan> plan_;
 };
 
 }  // namespace ts

@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+# DNS servers for the end-to-end tests, started on free loopback ports: unbound serving
+# local zones (the real DNS data: PTR, A, DNS lists, TXT), and tests/dns/dns_stub.py
+# where a fault must be staged (SERVFAIL, a slow answer). Both are polled until they
+# answer a query; neither ever forwards a query off this machine.
+import os
+import signal
+import socket
+import subprocess
+
+from dnslib import DNSRecord
+
+import harness
+
+DNS_STUB = os.path.join(harness.SOURCE_DIR, "tests", "dns", "dns_stub.py")
+
+
+def free_udp_and_tcp_port():
+    for _ in range(50):
+        port = harness.free_port()
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+            try:
+                u.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise AssertionError("no free port for a DNS server")
+
+
+def query(port, name, qtype="A", timeout=2.0):
+    """One UDP query; returns the parsed reply (raises on timeout)."""
+    q = DNSRecord.question(name, qtype)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        s.sendto(q.pack(), ("127.0.0.1", port))
+        return DNSRecord.parse(s.recv(65535))
+
+
+def txt_strings(text):
+    """A long TXT value as zone-file character-strings of at most 255 bytes each."""
+    chunks = [text[i:i + 255] for i in range(0, len(text), 255)]
+    return " ".join('"' + c.replace('"', '\\"') + '"' for c in chunks)
+
+
+class _Process:
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+        if self.proc:
+            self.log_file.close()
+        self.proc = None
+
+    def log(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.port}"
+
+
+class Unbound(_Process):
+    """unbound with static local zones: zones is a list of zone names, records a list of
+    RRs in zone-file syntax (absolute names)."""
+
+    def __init__(self, workdir, zones, records):
+        self.workdir = os.path.join(workdir, f"unbound-{len(os.listdir(workdir))}")
+        os.makedirs(self.workdir, exist_ok=True)
+        self.port = free_udp_and_tcp_port()
+        self.log_path = os.path.join(self.workdir, "unbound.log")
+        lines = [
+            "server:",
+            f"  interface: 127.0.0.1@{self.port}",
+            f"  port: {self.port}",
+            "  do-daemonize: no",
+            '  username: ""',
+            '  chroot: ""',
+            f'  directory: "{self.workdir}"',
+            '  pidfile: ""',
+            "  use-syslog: no",
+            '  logfile: ""',
+            "  verbosity: 1",
+            "  do-ip6: no",
+            "  access-control: 127.0.0.0/8 allow",
+            '  module-config: "iterator"',
+            "  do-not-query-localhost: yes",
+            # Every name without local data is NXDOMAIN: nothing is ever recursed for.
+            '  local-zone: "." static',
+        ]
+        for z in zones:
+            lines.append(f'  local-zone: "{z.rstrip(".")}." static')
+        for rr in records:
+            # Single quotes, so TXT character-strings keep their double quotes.
+            lines.append(f"  local-data: '{rr}'")
+        lines += ["remote-control:", "  control-enable: no"]
+        self.config_path = os.path.join(self.workdir, "unbound.conf")
+        with open(self.config_path, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        self.proc = None
+
+    def start(self):
+        self.log_file = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(["unbound", "-d", "-c", self.config_path],
+                                     stdout=self.log_file, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        harness.poll(self._ready, harness.READY_TIMEOUT, what=f"unbound on port {self.port}")
+        return self
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"unbound exited with {self.proc.returncode}: {self.log()}")
+        try:
+            query(self.port, "ready.invalid", timeout=0.5)
+        except socket.timeout:
+            return False
+        return True
+
+
+class DnsStub(_Process):
+    """tests/dns/dns_stub.py with the given arguments (--zone, --servfail, --delay)."""
+
+    def __init__(self, workdir, args):
+        self.args = list(args)
+        self.log_path = os.path.join(workdir, f"dns-stub-{len(os.listdir(workdir))}.log")
+        self.port = None
+        self.proc = None
+
+    def start(self):
+        self.log_file = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([harness.PYTHON, DNS_STUB, "--port", "0"] + self.args,
+                                     stdout=subprocess.PIPE, stderr=self.log_file,
+                                     stdin=subprocess.DEVNULL)
+        line = self.proc.stdout.readline().decode()
+        if not line.startswith("READY"):
+            raise AssertionError(f"dns stub did not start: {line!r} {self.log()}")
+        self.port = int(line.split()[1])
+        return self
