@@ -1,13 +1,19 @@
 // Every failure says what the sender's admin should configure instead: the fix is always
-// the EHLO name in the sending MTA's configuration.
+// the EHLO name in the sending MTA's configuration. A name that passes the syntax is asked
+// for A, AAAA and MX at once, and the first record settles it.
 #include "checks/helo/helo_check.h"
 
 #include <arpa/inet.h>
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cstring>
+#include <string_view>
+#include <utility>
+#include <vector>
 
+#include "checks/dns_queries.h"
 #include "util/ascii.h"
 #include "util/domain_labels.h"
 
@@ -100,14 +106,147 @@ CheckResult HeloCheck::evaluate(const ClientContext& ctx) const {
   return r;
 }
 
-}  // namespace ts
+namespace {
 
-namespace ts {
+using dns::DnsAnswer;
+using dns::DnsStatus;
 
-std::unique_ptr<CheckRun> HeloCheck::start(const ClientContext& context, dns::Resolver&,
+// Postfix's reject_unknown_helo_hostname accepts any of these; MX counts because some
+// senders' HELO is a mail domain rather than a host.
+constexpr std::array<ns_type, 3> kTypes = {ns_t_a, ns_t_aaaa, ns_t_mx};
+
+// A null MX ("0 .", RFC 7505) says the domain takes no mail: it does not make the name a
+// host that exists.
+bool answerResolves(ns_type type, const DnsAnswer& answer) {
+  if (answer.status != DnsStatus::kOk) return false;
+  for (const std::string& record : answer.records) {
+    if (type != ns_t_mx) return true;
+    std::size_t space = record.find(' ');
+    std::string_view host = space == std::string::npos ? std::string_view()
+                                                       : std::string_view(record).substr(space + 1);
+    if (!host.empty() && host != ".") return true;
+  }
+  return false;
+}
+
+class HeloDnsRun final : public CheckRun {
+ public:
+  HeloDnsRun(dns::Resolver& resolver, std::string helo, double score, CheckDone done)
+      : queries_(resolver,
+                 [this](std::size_t index, const DnsAnswer& answer) { onAnswer(index, answer); }),
+        helo_(std::move(helo)),
+        score_(score),
+        done_(std::move(done)) {}
+
+  void begin() {
+    std::vector<DnsQueries::Lookup> lookups;
+    for (ns_type type : kTypes) lookups.push_back({helo_, type});
+    queries_.send(lookups);
+    maybeFinish();
+  }
+
+ private:
+  struct TypeAnswer {
+    DnsStatus status = DnsStatus::kError;
+    bool null_mx = false;
+    bool resolves = false;
+  };
+
+  void onAnswer(std::size_t index, const DnsAnswer& answer) {
+    TypeAnswer& a = answers_[index];
+    a.status = answer.status;
+    a.resolves = answerResolves(kTypes[index], answer);
+    a.null_mx = kTypes[index] == ns_t_mx && answer.status == DnsStatus::kOk && !a.resolves &&
+                !answer.records.empty();
+    if (a.resolves) queries_.stop();  // one record is enough
+    maybeFinish();                    // last: it may destroy this run
+  }
+
+  bool anyResolves() const {
+    for (const TypeAnswer& a : answers_) {
+      if (a.resolves) return true;
+    }
+    return false;
+  }
+
+  // Every path that may end the run ends here, and done is the very last thing it does.
+  void maybeFinish() {
+    if (finished_ || queries_.sending()) return;
+    if (!anyResolves() && queries_.pending() > 0) return;
+    queries_.stop();
+    finished_ = true;
+    CheckResult r = result();
+    CheckDone done = std::move(done_);
+    done(std::move(r));
+  }
+
+  CheckResult result() const {
+    CheckResult r;
+    r.check = "helo";
+    if (anyResolves()) {
+      r.outcome = Outcome::kPass;
+      std::string types;
+      for (std::size_t i = 0; i < kTypes.size(); ++i) {
+        if (!answers_[i].resolves) continue;
+        if (!types.empty()) types += ", ";
+        types += dns::typeName(kTypes[i]);
+      }
+      r.detail = fmt::format("resolves ({})", types);
+      return r;
+    }
+    r.detail = answersText();
+    for (const TypeAnswer& a : answers_) {
+      if (!dns::isTemporary(a.status)) continue;
+      r.outcome = Outcome::kTempError;
+      r.enhanced = "4.7.1";
+      r.reason = fmt::format("HELO name {} could not be resolved ({}); try again later", helo_,
+                             dns::toString(a.status));
+      return r;
+    }
+    r.outcome = Outcome::kFail;
+    r.score = score_;
+    r.enhanced = "5.7.1";
+    r.reason = fmt::format(
+        "HELO {} does not resolve (no A, AAAA or MX record): send a host name that exists in DNS",
+        helo_);
+    return r;
+  }
+
+  // "A=nxdomain AAAA=nxdomain MX=null"
+  std::string answersText() const {
+    std::string out;
+    for (std::size_t i = 0; i < kTypes.size(); ++i) {
+      const TypeAnswer& a = answers_[i];
+      if (!out.empty()) out.push_back(' ');
+      std::string_view what = a.null_mx                    ? "null"
+                              : a.status == DnsStatus::kOk ? "nodata"
+                                                           : dns::toString(a.status);
+      out += fmt::format("{}={}", dns::typeName(kTypes[i]), what);
+    }
+    return out;
+  }
+
+  DnsQueries queries_;
+  std::string helo_;  // passed the syntax check: safe to repeat in the reply
+  double score_;
+  CheckDone done_;
+  std::array<TypeAnswer, kTypes.size()> answers_{};
+  bool finished_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<CheckRun> HeloCheck::start(const ClientContext& context, dns::Resolver& resolver,
                                            CheckDone done) const {
-  done(evaluate(context));
-  return std::make_unique<FinishedRun>();
+  CheckResult syntax = evaluate(context);
+  // An address literal is settled by syntax: it passed only by being the peer's address.
+  if (syntax.outcome != Outcome::kPass || context.helo.starts_with('[')) {
+    done(std::move(syntax));
+    return std::make_unique<FinishedRun>();
+  }
+  auto run = std::make_unique<HeloDnsRun>(resolver, context.helo, config_.score, std::move(done));
+  run->begin();
+  return run;
 }
 
 }  // namespace ts

@@ -20,8 +20,10 @@ class HeloCheck {
   // The syntax part alone: no DNS.
   CheckResult evaluate(const ClientContext& context) const;
   // Syntax, then for a host name that passes it the DNS lookups (A, AAAA and MX at once;
-  // any record passes, none fails, a DNS fault with no record is a temperror). done runs
-  // exactly once unless the run is destroyed first; it may run before start returns.
+  // any record passes, a null MX does not count; none fails with 5.7.1 and the configured
+  // score; a DNS fault with no record is a temperror, 4.7.1). An address literal needs no
+  // DNS. done runs exactly once unless the run is destroyed first; it may run before start
+  // returns.
   std::unique_ptr<CheckRun> start(const ClientContext& context, dns::Resolver& resolver,
                                   CheckDone done) const;
 

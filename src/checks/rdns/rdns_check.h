@@ -17,8 +17,9 @@ class RdnsCheck {
  public:
   explicit RdnsCheck(const RdnsConfig& config) : config_(config) {}
   // done runs exactly once unless the run is destroyed first; it may run before start
-  // returns (cached answers). Outcomes: pass (the confirmed name is in the reason), fail
-  // (no PTR, or no PTR name resolves back), temperror (a DNS fault on the way).
+  // returns (cached answers). Outcomes: pass (the confirmed name is in the reason and the
+  // detail), fail (5.7.25, RFC 7372: no PTR, or no PTR name resolves back; score = the
+  // configured score), temperror (4.7.25: a DNS fault on the way and no confirmation).
   std::unique_ptr<CheckRun> start(const ClientContext& context, dns::Resolver& resolver,
                                   CheckDone done) const;
 

@@ -53,6 +53,11 @@ struct ExpiryCase {
   int remaining_ttl;  // when hit
 };
 
+// Names the row in test output; gtest would otherwise print the struct's bytes.
+void PrintTo(const ExpiryCase& c, std::ostream* out) {
+  *out << c.label;
+}
+
 class ExpiryTest : public CachingResolverTest, public ::testing::WithParamInterface<ExpiryCase> {};
 
 TEST_P(ExpiryTest, HitOrMiss) {
