@@ -4,7 +4,6 @@
 # where a fault must be staged (SERVFAIL, a slow answer). Both are polled until they
 # answer a query; neither ever forwards a query off this machine.
 import os
-import signal
 import socket
 import subprocess
 
@@ -42,26 +41,7 @@ def txt_strings(text):
     return " ".join('"' + c.replace('"', '\\"') + '"' for c in chunks)
 
 
-class _Process:
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
-        if self.proc:
-            self.log_file.close()
-        self.proc = None
-
-    def log(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode(errors="replace")
-        except OSError:
-            return ""
-
+class _Process(harness.ServerProcess):
     @property
     def address(self):
         return f"127.0.0.1:{self.port}"

@@ -235,7 +235,34 @@ class TempDir:
         shutil.rmtree(self.path, ignore_errors=True)
 
 
-class CaptureGateway:
+class ServerProcess:
+    """A peer server started by a test (gateway, DNS): its log file, and a stop that
+    always reaps the process, killing it if SIGTERM is not enough."""
+
+    proc = None
+    log_path = None
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=15)
+        if self.proc:
+            self.log_file.close()
+        self.proc = None
+
+    def log(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode(errors="replace")
+        except OSError:
+            return ""
+
+
+class CaptureGateway(ServerProcess):
     """tools/capture_gateway.py on a free port, with its spool in a temporary dir."""
 
     instances = 0
@@ -286,25 +313,6 @@ class CaptureGateway:
                 data += chunk
             s.sendall(b"QUIT\r\n")
             return data.startswith(b"220")
-
-    def log(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode(errors="replace")
-        except OSError:
-            return ""
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=15)
-        if self.proc:
-            self.log_file.close()
-        self.proc = None
 
     def messages(self):
         """The stored messages, in arrival order: dicts with the envelope plus 'raw' bytes."""

@@ -228,6 +228,23 @@ class DnsDownTest(DnsTest):
             self.unbound.start()
 
 
+class CheckConfigTest(IntegrationTest):
+    """--check-config refuses any configuration that would reject on a DNS fault."""
+
+    start_daemon = False
+
+    def test_temporary_fault_mapped_to_reject_is_refused(self):
+        d = harness.Daemon(self.workdir, harness.free_port())
+        d.write_config()
+        for key in ("rdns_temperror_action", "helo_temperror_action", "dnsbl_temperror_action"):
+            rc, out = d.run_cli("--config", d.config_path, "--check-config", f"--{key}=reject")
+            self.assertNotEqual(rc, 0, out)
+            self.assertIn(key, out)
+            self.assertIn("temporary fault", out)
+            rc, out = d.run_cli("--config", d.config_path, "--check-config", f"--{key}=tempfail")
+            self.assertEqual(rc, 0, out)
+
+
 class DnsFaultTest(IntegrationTest):
     """Faults from the dnslib stub."""
 

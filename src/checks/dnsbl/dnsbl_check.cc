@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "dns/reverse_name.h"
+#include "util/printable.h"
 
 namespace ts {
 
@@ -42,21 +43,6 @@ constexpr std::size_t kReasonTextMax = 200;
 constexpr std::size_t kDetailTextMax = 1024;
 // Naming every listing zone could overflow the reply line with many lists configured.
 constexpr std::size_t kReasonZonesMax = 3;
-
-// The text comes from whoever runs the list's DNS: only printable ASCII reaches the
-// client's reply and our log lines.
-std::string sanitise(std::string_view text, std::size_t max) {
-  std::string out;
-  out.reserve(std::min(text.size(), max) + 3);
-  for (char c : text) {
-    if (out.size() == max) {
-      out += "...";
-      break;
-    }
-    out.push_back(c >= 0x20 && c < 0x7f ? c : '?');
-  }
-  return out;
-}
 
 std::optional<std::array<std::uint8_t, 4>> parseIpv4(const std::string& text) {
   std::array<std::uint8_t, 4> bytes{};
@@ -288,7 +274,7 @@ class DnsblRun final : public CheckRun {
         zones.size() == 1 ? "" : "s");
     if (with_text != nullptr) {
       reason += fmt::format(". {} says: \"{}\"", with_text->zone.zone,
-                            sanitise(with_text->txt, kReasonTextMax));
+                            printableAscii(with_text->txt, kReasonTextMax));
     }
     return reason;
   }
@@ -327,7 +313,7 @@ class DnsblRun final : public CheckRun {
       }
       for (std::size_t i = 0; i < a.records.size(); ++i) {
         if (i > 0) out.push_back(',');
-        out += sanitise(a.records[i].first, 64);
+        out += printableAscii(a.records[i].first, 64);
         if (!a.records[i].second) out += "(error)";
       }
       if (a.listed) {
@@ -341,7 +327,7 @@ class DnsblRun final : public CheckRun {
     out += fmt::format(", threshold {:g}", plan_->threshold);
     for (const ZoneAnswer& a : answers_) {
       if (a.txt.empty()) continue;
-      out += fmt::format("; {} TXT \"{}\"", a.zone.zone, sanitise(a.txt, kDetailTextMax));
+      out += fmt::format("; {} TXT \"{}\"", a.zone.zone, printableAscii(a.txt, kDetailTextMax));
     }
     return out;
   }

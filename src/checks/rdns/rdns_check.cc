@@ -16,6 +16,7 @@
 #include "checks/dns_queries.h"
 #include "dns/reverse_name.h"
 #include "util/domain_labels.h"
+#include "util/printable.h"
 
 namespace ts {
 namespace {
@@ -32,20 +33,6 @@ constexpr std::size_t kReasonNamesMax = 3;
 constexpr std::size_t kReasonNameMax = 100;
 constexpr std::size_t kDetailNameMax = 255;
 constexpr std::size_t kDetailAddressesMax = 4;
-
-// PTR names come from whoever runs the reverse zone: only printable ASCII reaches the
-// client's reply and our log lines.
-std::string printable(std::string_view text, std::size_t max) {
-  std::string out;
-  for (char c : text) {
-    if (out.size() == max) {
-      out += "...";
-      break;
-    }
-    out.push_back(c >= 0x21 && c < 0x7f ? c : '?');
-  }
-  return out;
-}
 
 // Underscores are allowed (some ISPs' reverse zones use them); anything else outside
 // letters, digits and hyphens cannot be a name with an address record.
@@ -178,13 +165,13 @@ class RdnsRun final : public CheckRun {
     if (confirmed_) {
       r.outcome = Outcome::kPass;
       r.reason = fmt::format("Reverse DNS of {} is {}, which resolves back to it", client_,
-                             printable(names_[*confirmed_].name, kReasonNameMax));
+                             printableAscii(names_[*confirmed_].name, kReasonNameMax));
       return r;
     }
     for (const PtrName& n : names_) {
       if (!n.failed()) continue;
       return tempError(std::move(r), fmt::format("{} resolving {}", dns::toString(n.status),
-                                                 printable(n.name, kReasonNameMax)));
+                                                 printableAscii(n.name, kReasonNameMax)));
     }
     r.outcome = Outcome::kFail;
     r.score = score_;
@@ -205,7 +192,7 @@ class RdnsRun final : public CheckRun {
     std::string named;
     for (std::size_t i = 0; i < names_.size() && i < kReasonNamesMax; ++i) {
       if (i > 0) named += ", ";
-      named += printable(names_[i].name, kReasonNameMax);
+      named += printableAscii(names_[i].name, kReasonNameMax);
     }
     if (names_.size() > kReasonNamesMax) {
       named += fmt::format(" and {} more", names_.size() - kReasonNamesMax);
@@ -225,11 +212,12 @@ class RdnsRun final : public CheckRun {
       return fmt::format("ptr {}",
                          ptr_status_ == DnsStatus::kOk ? "nodata" : dns::toString(ptr_status_));
     }
-    std::string out = confirmed_ ? fmt::format("confirmed {}; ptr",
-                                               printable(names_[*confirmed_].name, kDetailNameMax))
-                                 : std::string("not confirmed; ptr");
+    std::string out = confirmed_
+                          ? fmt::format("confirmed {}; ptr",
+                                        printableAscii(names_[*confirmed_].name, kDetailNameMax))
+                          : std::string("not confirmed; ptr");
     for (const PtrName& n : names_) {
-      out += fmt::format(" {}={}", printable(n.name, kDetailNameMax), forwardText(n));
+      out += fmt::format(" {}={}", printableAscii(n.name, kDetailNameMax), forwardText(n));
     }
     if (ignored_ > 0) out += fmt::format(" (+{} PTR names ignored)", ignored_);
     return out;
@@ -243,7 +231,7 @@ class RdnsRun final : public CheckRun {
     std::string out;
     for (std::size_t i = 0; i < n.addresses.size() && i < kDetailAddressesMax; ++i) {
       if (i > 0) out.push_back(',');
-      out += printable(n.addresses[i], 64);
+      out += printableAscii(n.addresses[i], 64);
     }
     if (n.addresses.size() > kDetailAddressesMax) {
       out += fmt::format(",+{}", n.addresses.size() - kDetailAddressesMax);
