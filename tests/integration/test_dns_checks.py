@@ -205,6 +205,20 @@ class DnsblTest(DnsTest):
         self.relay(c, "abuse-report")
         self.gateway.wait_for_count(1)
 
+    def test_allowlisted_sender_is_judged_at_end_of_data(self):
+        # Only authentication (SPF or aligned DKIM, known at end of data) can make an
+        # allowlisted sender trusted, so its refusal waits until then; unauthenticated, the
+        # listing still refuses the message and nothing reaches the gateway.
+        rc, _, err = self.daemon.ctl("allow", "add", "sender.test")
+        self.assertEqual(rc, 0, err)
+        c, r = self.rcpt_reply("127.0.0.5")
+        self.assertReply(r, 250, "2.1.5", client=c)
+        self.assertReply(c.cmd("DATA"), 354, client=c)
+        r = c.send_message(make_message("allowlisted-but-listed"))
+        self.assertReply(r, 550, "5.7.1", ref=True, client=c)
+        self.assertIn("bl.test", r.text)
+        self.assertEqual(self.gateway.count(), 0)
+
     def test_long_txt_is_read_over_tcp(self):
         # 1,000 bytes of TXT do not fit a 512-byte UDP answer: unbound truncates, and the
         # reason can only carry the text's end if the resolver asked again over TCP.
