@@ -14,6 +14,9 @@ struct ClientContext {
   std::string helo;
   std::string our_hostname;
   std::vector<std::string> our_domains;  // the gateway domains: a client is none of them
+  // The envelope sender of the transaction (MAIL FROM), empty for the null sender <> and
+  // before MAIL.
+  std::string mail_from{};
 };
 
 }  // namespace ts

@@ -17,8 +17,7 @@ struct ClientScreening::Slot {
   std::string name;
   std::string label;
   std::chrono::milliseconds deadline{0};
-  Action action = Action::kObserve;
-  Action temperror_action = Action::kObserve;
+  OutcomeActions actions;
   std::unique_ptr<CheckRun> run;
   event* timer = nullptr;
   std::optional<CheckResult> result;
@@ -67,8 +66,7 @@ void ClientScreening::start(const ScreeningCheck& check, const ClientContext& co
   slot.name = std::string(check.name);
   slot.label = std::string(check.label);
   slot.deadline = check.deadline;
-  slot.action = check.action;
-  slot.temperror_action = check.temperror_action;
+  slot.actions = check.actions;
   slot.timer = evtimer_new(base_, &ClientScreening::onDeadline, &slot);
   slots_.push_back(std::move(owned));
   std::unique_ptr<CheckRun> run = check.start(
@@ -85,6 +83,18 @@ bool ClientScreening::pending() const {
                      [](const std::unique_ptr<Slot>& s) { return !s->result; });
 }
 
+const CheckResult* ClientScreening::result(std::string_view name) const {
+  for (const auto& slot : slots_) {
+    if (slot->name == name && slot->result) return &*slot->result;
+  }
+  return nullptr;
+}
+
+void ClientScreening::drop(std::string_view name) {
+  std::erase_if(slots_, [&](const std::unique_ptr<Slot>& s) { return s->name == name; });
+  maybeSettle();
+}
+
 void ClientScreening::whenSettled(std::function<void()> then) {
   then_ = std::move(then);
   maybeSettle();
@@ -96,9 +106,9 @@ void ClientScreening::collect(std::vector<CheckResult>& results,
     if (!slot->result) continue;
     const CheckResult& r = *slot->result;
     results.push_back(r);
-    if (r.outcome == Outcome::kPass) continue;
-    proposals.push_back(
-        Proposal{r, isTemporary(r.outcome) ? slot->temperror_action : slot->action});
+    Action action = slot->actions.forOutcome(r.outcome);
+    if (action == Action::kOff) continue;
+    proposals.push_back(Proposal{r, action});
   }
 }
 

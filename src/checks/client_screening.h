@@ -29,8 +29,7 @@ struct ScreeningCheck {
   std::string_view name;
   std::string_view label;  // for the sender's admin: "reverse DNS", "DNS list"
   std::chrono::milliseconds deadline{0};
-  Action action = Action::kObserve;
-  Action temperror_action = Action::kObserve;
+  OutcomeActions actions;
   Starter start;
 };
 
@@ -45,10 +44,14 @@ class ClientScreening {
   // Starts the check, replacing an earlier run or result of the same name (a new EHLO).
   void start(const ScreeningCheck& check, const ClientContext& context);
   bool pending() const;
+  // The finished result of the named check, or null (not started, not finished).
+  const CheckResult* result(std::string_view name) const;
+  // Forgets the named check's run and result (a new transaction's sender checks).
+  void drop(std::string_view name);
   // Runs then once nothing is pending: always from a later turn of the loop, never from
   // inside a check's callback, so then may start or replace checks freely.
   void whenSettled(std::function<void()> then);
-  // Every finished check's result, and a proposal for each that did not pass.
+  // Every finished check's result, and a proposal for each whose outcome has an action.
   void collect(std::vector<CheckResult>& results, std::vector<Proposal>& proposals) const;
 
  private:

@@ -28,16 +28,16 @@ std::vector<ScreeningCheck> Runtime::connectChecks() const {
   std::vector<ScreeningCheck> checks;
   if (config.rdns.action != Action::kOff) {
     checks.push_back(
-        ScreeningCheck{"rdns", "reverse DNS", config.rdns.timeout, config.rdns.action,
-                       config.rdns.temperror_action,
+        ScreeningCheck{"rdns", "reverse DNS", config.rdns.timeout,
+                       OutcomeActions::uniform(config.rdns.action, config.rdns.temperror_action),
                        [this](const ClientContext& ctx, dns::Resolver& r, CheckDone done) {
                          return rdns.start(ctx, r, std::move(done));
                        }});
   }
   if (dnsbl.enabled()) {
     checks.push_back(
-        ScreeningCheck{"dnsbl", "DNS list", config.dnsbl.timeout, config.dnsbl.action,
-                       config.dnsbl.temperror_action,
+        ScreeningCheck{"dnsbl", "DNS list", config.dnsbl.timeout,
+                       OutcomeActions::uniform(config.dnsbl.action, config.dnsbl.temperror_action),
                        [this](const ClientContext& ctx, dns::Resolver& r, CheckDone done) {
                          return dnsbl.start(ctx, r, std::move(done));
                        }});
@@ -50,8 +50,7 @@ std::optional<ScreeningCheck> Runtime::heloCheck() const {
   return ScreeningCheck{"helo",
                         "HELO name",
                         config.helo.timeout,
-                        config.helo.action,
-                        config.helo.temperror_action,
+                        OutcomeActions::uniform(config.helo.action, config.helo.temperror_action),
                         [this](const ClientContext& ctx, dns::Resolver& r, CheckDone done) {
                           return helo.start(ctx, r, std::move(done));
                         }};

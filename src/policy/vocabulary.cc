@@ -53,6 +53,33 @@ std::optional<Action> parseAction(std::string_view text) {
   return std::nullopt;
 }
 
+OutcomeActions OutcomeActions::uniform(Action failure, Action temporary) {
+  OutcomeActions a;
+  a.fail = a.softfail = a.permerror = failure;
+  a.temperror = temporary;
+  return a;
+}
+
+Action OutcomeActions::forOutcome(Outcome outcome) const {
+  switch (outcome) {
+    case Outcome::kPass:
+      return Action::kOff;
+    case Outcome::kFail:
+      return fail;
+    case Outcome::kSoftfail:
+      return softfail;
+    case Outcome::kPermError:
+      return permerror;
+    case Outcome::kNeutral:
+      return neutral;
+    case Outcome::kNone:
+      return none;
+    case Outcome::kTempError:
+      return temperror;
+  }
+  return Action::kOff;
+}
+
 std::string_view verdictName(Verdict v) {
   switch (v) {
     case Verdict::kContinue:

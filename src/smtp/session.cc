@@ -307,7 +307,8 @@ bool Session::acceptHelo(std::string_view arg, bool esmtp) {
 }
 
 ClientContext Session::clientContext() const {
-  return ClientContext{peer_, helo_, config_.hostname, config_.gateway_domains};
+  return ClientContext{peer_, helo_, config_.hostname, config_.gateway_domains,
+                       mail_given_ ? mail_.sender.address() : std::string()};
 }
 
 void Session::startConnectChecks() {

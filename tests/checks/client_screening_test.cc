@@ -43,8 +43,7 @@ ScreeningCheck oneQuery(std::string_view name, const std::string& qname,
   return ScreeningCheck{name,
                         "test",
                         deadline,
-                        Action::kReject,
-                        Action::kTempfail,
+                        OutcomeActions::uniform(Action::kReject, Action::kTempfail),
                         [qname, name](const ClientContext&, dns::Resolver& r, CheckDone done) {
                           return std::make_unique<OneQueryRun>(r, qname, std::string(name),
                                                                std::move(done));
