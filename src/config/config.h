@@ -7,10 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "checks/callout/callout_config.h"
+#include "checks/dkim/dkim_config.h"
+#include "checks/dmarc/dmarc_config.h"
 #include "checks/dnsbl/dnsbl_config.h"
 #include "checks/helo/helo_config.h"
 #include "checks/pregreet/pregreet_config.h"
 #include "checks/rdns/rdns_config.h"
+#include "checks/sender_domain/sender_domain_config.h"
+#include "checks/spf/spf_config.h"
 #include "dns/dns_config.h"
 #include "net/cidr.h"
 #include "net/socket_address.h"
@@ -57,6 +62,11 @@ struct Config {
   PregreetConfig pregreet;
   RdnsConfig rdns;
   DnsblConfig dnsbl;
+  SpfConfig spf;
+  DkimConfig dkim;
+  DmarcConfig dmarc;
+  SenderDomainConfig sender_domain;
+  CalloutConfig callout;
 
   std::string storeDirectory() const { return state_dir + "/store"; }
   std::string controlSocketPath() const {

@@ -6,10 +6,15 @@
 #include <limits>
 #include <vector>
 
+#include "checks/callout/callout_config.h"
+#include "checks/dkim/dkim_config.h"
+#include "checks/dmarc/dmarc_config.h"
 #include "checks/dnsbl/dnsbl_config.h"
 #include "checks/helo/helo_config.h"
 #include "checks/pregreet/pregreet_config.h"
 #include "checks/rdns/rdns_config.h"
+#include "checks/sender_domain/sender_domain_config.h"
+#include "checks/spf/spf_config.h"
 #include "config/key_setters.h"
 #include "config/value_parsers.h"
 #include "dns/dns_config.h"
@@ -250,7 +255,8 @@ std::span<const ConfigKey> configKeys() {
     std::vector<ConfigKey> keys(kKeys.begin(), kKeys.end());
     for (std::span<const ConfigKey> check :
          {dnsConfigKeys(), heloConfigKeys(), pregreetConfigKeys(), rdnsConfigKeys(),
-          dnsblConfigKeys()}) {
+          dnsblConfigKeys(), senderDomainConfigKeys(), spfConfigKeys(), calloutConfigKeys(),
+          dkimConfigKeys(), dmarcConfigKeys()}) {
       keys.insert(keys.end(), check.begin(), check.end());
     }
     return keys;

@@ -1,0 +1,26 @@
+// The SPF check's configuration keys (STYLE.md 6): an action and a score for each SPF
+// result, merged into the daemon's key table.
+#pragma once
+
+#include <chrono>
+#include <span>
+
+#include "policy/action.h"
+
+namespace ts {
+
+struct ConfigKey;
+
+struct SpfConfig {
+  // fail, softfail, permerror, temperror (observe or tempfail only); neutral and none
+  // carry no action. New checks ship in observe mode.
+  OutcomeActions actions;
+  double fail_score = 0;
+  double softfail_score = 0;
+  double permerror_score = 0;
+  std::chrono::milliseconds timeout{10000};
+};
+
+std::span<const ConfigKey> spfConfigKeys();
+
+}  // namespace ts
