@@ -41,6 +41,9 @@ Status<> crossCheck(const Config& c) {
       {"rdns_timeout", c.rdns.timeout},
       {"helo_timeout", c.helo.timeout},
       {"dnsbl_timeout", c.dnsbl.timeout},
+      {"sender_domain_timeout", c.sender_domain.timeout},
+      {"spf_timeout", c.spf.timeout},
+      {"callout_timeout", c.callout.timeout},
   };
   for (const auto& [name, deadline] : deadlines) {
     if (deadline >= c.command_timeout) {
