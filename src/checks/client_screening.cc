@@ -18,6 +18,7 @@ struct ClientScreening::Slot {
   std::string label;
   std::chrono::milliseconds deadline{0};
   OutcomeActions actions;
+  std::function<Action(const CheckResult&)> action_for;
   std::unique_ptr<CheckRun> run;
   event* timer = nullptr;
   std::optional<CheckResult> result;
@@ -67,6 +68,7 @@ void ClientScreening::start(const ScreeningCheck& check, const ClientContext& co
   slot.label = std::string(check.label);
   slot.deadline = check.deadline;
   slot.actions = check.actions;
+  slot.action_for = check.action_for;
   slot.timer = evtimer_new(base_, &ClientScreening::onDeadline, &slot);
   slots_.push_back(std::move(owned));
   std::unique_ptr<CheckRun> run = check.start(
@@ -106,7 +108,7 @@ void ClientScreening::collect(std::vector<CheckResult>& results,
     if (!slot->result) continue;
     const CheckResult& r = *slot->result;
     results.push_back(r);
-    Action action = slot->actions.forOutcome(r.outcome);
+    Action action = slot->action_for ? slot->action_for(r) : slot->actions.forOutcome(r.outcome);
     if (action == Action::kOff) continue;
     proposals.push_back(Proposal{r, action});
   }

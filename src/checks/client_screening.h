@@ -31,6 +31,9 @@ struct ScreeningCheck {
   std::chrono::milliseconds deadline{0};
   OutcomeActions actions;
   Starter start;
+  // When set, decides the action from the whole result instead of its outcome alone
+  // (DMARC: the domain's published policy picks the configured action).
+  std::function<Action(const CheckResult&)> action_for{};
 };
 
 class ClientScreening {

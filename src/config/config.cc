@@ -37,17 +37,24 @@ po::options_description commandOptions() {
 // Rules that tie keys together. A network check must give up before the session does, so
 // its timeout is a counted temperror and never a dropped client.
 Status<> crossCheck(const Config& c) {
-  const std::pair<const char*, Duration> deadlines[] = {
-      {"rdns_timeout", c.rdns.timeout},
-      {"helo_timeout", c.helo.timeout},
-      {"dnsbl_timeout", c.dnsbl.timeout},
-      {"sender_domain_timeout", c.sender_domain.timeout},
-      {"spf_timeout", c.spf.timeout},
-      {"callout_timeout", c.callout.timeout},
+  struct Deadline {
+    const char* key;
+    Duration value;
+    bool enabled;  // a check that is off never waits
   };
-  for (const auto& [name, deadline] : deadlines) {
-    if (deadline >= c.command_timeout) {
-      return fail(std::string(name) + ": must be shorter than command_timeout (" +
+  const Deadline deadlines[] = {
+      {"rdns_timeout", c.rdns.timeout, c.rdns.action != Action::kOff},
+      {"helo_timeout", c.helo.timeout, c.helo.action != Action::kOff},
+      {"dnsbl_timeout", c.dnsbl.timeout, !c.dnsbl.sites.empty() && c.dnsbl.action != Action::kOff},
+      {"sender_domain_timeout", c.sender_domain.timeout, c.sender_domain.action != Action::kOff},
+      {"spf_timeout", c.spf.timeout, true},
+      {"callout_timeout", c.callout.timeout, c.callout.action != Action::kOff},
+      {"dkim_timeout", c.dkim.timeout, true},
+      {"dmarc_timeout", c.dmarc.timeout, true},
+  };
+  for (const Deadline& d : deadlines) {
+    if (d.enabled && d.value >= c.command_timeout) {
+      return fail(std::string(d.key) + ": must be shorter than command_timeout (" +
                   std::to_string(c.command_timeout.count()) + " ms)");
     }
   }

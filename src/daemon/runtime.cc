@@ -13,9 +13,14 @@ Runtime::Runtime(Config c, std::shared_ptr<dns::ResolverStack> dns_stack)
       pregreet(config.pregreet),
       rdns(config.rdns),
       dnsbl(config.dnsbl),
+      sender_domain(config.sender_domain),
+      spf(config.spf),
+      dkim(config.dkim),
+      dmarc(config.dmarc),
       dns(std::move(dns_stack)),
       connect_checks(connectChecks()),
-      helo_check(heloCheck()) {}
+      helo_check(heloCheck()),
+      sender_checks(senderChecks()) {}
 
 bool Runtime::isTrusted(const SocketAddress& peer) const {
   for (const Cidr& n : config.trusted_networks) {
@@ -45,11 +50,29 @@ std::vector<ScreeningCheck> Runtime::connectChecks() const {
   return checks;
 }
 
+std::vector<ScreeningCheck> Runtime::senderChecks() const {
+  std::vector<ScreeningCheck> checks;
+  if (config.sender_domain.action != Action::kOff) {
+    checks.push_back(ScreeningCheck{
+        "sender_domain", "sender domain", config.sender_domain.timeout,
+        OutcomeActions::uniform(config.sender_domain.action, config.sender_domain.temperror_action),
+        [this](const ClientContext& ctx, dns::Resolver& r, CheckDone done) {
+          return sender_domain.start(ctx, r, std::move(done));
+        }});
+  }
+  // SPF always runs: its pass is what lets an allowlisted sender be trusted and what DMARC
+  // and the Authentication-Results header report, whatever its actions are.
+  checks.push_back(
+      ScreeningCheck{"spf", "SPF", config.spf.timeout, config.spf.actions,
+                     [this](const ClientContext& ctx, dns::Resolver& r, CheckDone done) {
+                       return spf.start(ctx, r, std::move(done));
+                     }});
+  return checks;
+}
+
 std::optional<ScreeningCheck> Runtime::heloCheck() const {
   if (config.helo.action == Action::kOff) return std::nullopt;
-  return ScreeningCheck{"helo",
-                        "HELO name",
-                        config.helo.timeout,
+  return ScreeningCheck{"helo", "HELO name", config.helo.timeout,
                         OutcomeActions::uniform(config.helo.action, config.helo.temperror_action),
                         [this](const ClientContext& ctx, dns::Resolver& r, CheckDone done) {
                           return helo.start(ctx, r, std::move(done));

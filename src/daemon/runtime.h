@@ -8,10 +8,14 @@
 #include <vector>
 
 #include "checks/client_screening.h"
+#include "checks/dkim/dkim_check.h"
+#include "checks/dmarc/dmarc_check.h"
 #include "checks/dnsbl/dnsbl_check.h"
 #include "checks/helo/helo_check.h"
 #include "checks/pregreet/pregreet_check.h"
 #include "checks/rdns/rdns_check.h"
+#include "checks/sender_domain/sender_domain_check.h"
+#include "checks/spf/spf_check.h"
 #include "config/config.h"
 #include "dns/resolver_stack.h"
 #include "policy/decision.h"
@@ -35,15 +39,22 @@ struct Runtime {
   const PregreetCheck pregreet;
   const RdnsCheck rdns;
   const DnsblCheck dnsbl;
+  const SenderDomainCheck sender_domain;
+  const SpfCheck spf;
+  const DkimCheck dkim;
+  const DmarcCheck dmarc;
   const std::shared_ptr<dns::ResolverStack> dns;
   // The network checks started when a client connects, and the one started at EHLO
   // (absent when its action is off).
   const std::vector<ScreeningCheck> connect_checks;
   const std::optional<ScreeningCheck> helo_check;
+  // Started at MAIL FROM, for the envelope sender.
+  const std::vector<ScreeningCheck> sender_checks;
 
  private:
   std::vector<ScreeningCheck> connectChecks() const;
   std::optional<ScreeningCheck> heloCheck() const;
+  std::vector<ScreeningCheck> senderChecks() const;
 };
 
 }  // namespace ts

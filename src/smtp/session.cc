@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "obs/log.h"
+#include "policy/authentication_results.h"
 #include "policy/reference_id.h"
 #include "smtp/command_parser.h"
 #include "store/decision_log.h"
@@ -322,6 +323,14 @@ void Session::startConnectChecks() {
   for (const ScreeningCheck& c : runtime_->connect_checks) screening_->start(c, clientContext());
 }
 
+void Session::startSenderChecks() {
+  if (!screening_) {
+    for (const ScreeningCheck& c : runtime_->sender_checks) host_.check_stats->skipped(c.name);
+    return;
+  }
+  for (const ScreeningCheck& c : runtime_->sender_checks) screening_->start(c, clientContext());
+}
+
 void Session::judgeHelo() {
   if (!runtime_->helo_check) return;
   if (!screening_) {
@@ -394,6 +403,7 @@ void Session::onMail(std::string_view arg) {
   if (ban.result.outcome == Outcome::kFail) proposals_.push_back(std::move(ban));
   allow_entry_ = host_.access->allowEntry(store::domainOf(mail_.sender.address()), now);
   state_ = State::kMail;
+  startSenderChecks();
   reply(250, "2.1.0", fmt::format("Sender <{}> ok", mail_.sender.address()));
 }
 
@@ -454,13 +464,15 @@ void Session::onRcpt(std::string_view arg) {
   if (rcpt_ban.result.outcome != Outcome::kPass) results_.push_back(std::move(rcpt_ban.result));
   // Role addresses are never screened; an allowlisted sender's refusals wait for end of
   // data, where authentication (which can make it trusted) is known.
-  bool screened = !verdict.role;
-  bool held = false;
+  RecipientKind kind = verdict.role ? RecipientKind::kRole : RecipientKind::kScreened;
   if (allow_entry_) {
     AllowlistStanding standing =
         allowlistStanding(&*allow_entry_, store::domainOf(mail_.sender.address()), number, auth_);
-    held = standing == AllowlistStanding::kNotAuthenticated;
-    if (standing == AllowlistStanding::kTrusted) screened = false;
+    if (kind == RecipientKind::kScreened && (standing == AllowlistStanding::kNotAuthenticated ||
+                                             standing == AllowlistStanding::kTrusted)) {
+      kind = RecipientKind::kHeld;
+      if (held_number_.empty()) held_number_ = number;
+    }
     CheckResult allow;
     allow.check = "allowlist";
     allow.outcome = standing == AllowlistStanding::kTrusted ? Outcome::kPass : Outcome::kNeutral;
@@ -468,11 +480,11 @@ void Session::onRcpt(std::string_view arg) {
         fmt::format("{} ({}) for {}", allow_entry_->domain, standingName(standing), number);
     results_.push_back(std::move(allow));
   }
-  if (screened && !held) {
+  if (kind == RecipientKind::kScreened) {
     screenRecipient(std::move(verdict.forward_path));
     return;
   }
-  forwardRecipient(std::move(verdict.forward_path), screened);
+  forwardRecipient(std::move(verdict.forward_path), kind);
 }
 
 void Session::screenRecipient(std::string forward_path) {
@@ -511,7 +523,7 @@ void Session::judgeRecipient() {
   bool refused = temporary || decision.verdict == Verdict::kReject ||
                  decision.verdict == Verdict::kRejectDisconnect;
   if (!refused || decision.deciding == nullptr) {
-    forwardRecipient(std::move(forward_path), true);
+    forwardRecipient(std::move(forward_path), RecipientKind::kScreened);
     return;
   }
   const CheckResult& why = decision.deciding->result;
@@ -529,7 +541,7 @@ void Session::judgeRecipient() {
   reply(code, enhancedFor(code, why.enhanced, "5.7.1"), why.reason);
 }
 
-void Session::forwardRecipient(std::string forward_path, bool screened) {
+void Session::forwardRecipient(std::string forward_path, RecipientKind kind) {
   busy_ = true;
   evtimer_del(timer_);
   if (!upstream_.connection) {
@@ -547,14 +559,14 @@ void Session::forwardRecipient(std::string forward_path, bool screened) {
   }
   upstream_.connection->command(
       "RCPT TO:<" + forward_path + ">",
-      [this, mail_reply, screened, path = forward_path](const GatewayReply& r) {
+      [this, mail_reply, kind, path = forward_path](const GatewayReply& r) {
         // After a refused MAIL the gateway's answer to RCPT is only "503": report the MAIL's.
         bool mail_failed = !mail_reply->positive();
-        onUpstreamRcpt(path, screened, mail_failed ? *mail_reply : r, mail_failed);
+        onUpstreamRcpt(path, kind, mail_failed ? *mail_reply : r, mail_failed);
       });
 }
 
-void Session::onUpstreamRcpt(const std::string& forward_path, bool screened,
+void Session::onUpstreamRcpt(const std::string& forward_path, RecipientKind kind,
                              const GatewayReply& reply, bool mail_failed) {
   if (reply.failure == GatewayReply::Failure::kLost && upstream_.reused && accepted_.empty() &&
       !upstream_retried_) {
@@ -562,7 +574,7 @@ void Session::onUpstreamRcpt(const std::string& forward_path, bool screened,
     upstream_retried_ = true;
     upstream_.connection->abandon();
     upstream_ = {};
-    forwardRecipient(forward_path, screened);
+    forwardRecipient(forward_path, kind);
     return;
   }
   if (reply.failure != GatewayReply::Failure::kNone || mail_failed) {
@@ -573,7 +585,8 @@ void Session::onUpstreamRcpt(const std::string& forward_path, bool screened,
   }
   if (reply.positive()) {
     accepted_.push_back(forward_path);
-    if (screened) ++screened_accepted_;
+    if (kind == RecipientKind::kScreened) ++screened_accepted_;
+    if (kind == RecipientKind::kHeld) ++held_accepted_;
   }
   if (!accepted_.empty()) state_ = State::kRcpt;
   sendGatewayReply(reply, "2.1.5");
@@ -662,18 +675,87 @@ void Session::finishData() {
     endTransaction(true);
     return;
   }
-  // A message only for postmaster@ or abuse@ is not judged by the client checks.
-  if (screened_accepted_ > 0) {
-    afterScreening(&Session::decideMessage);
-  } else {
-    decideMessage();
+  if (!screening_) {
+    decideMessage();  // a trusted client: nothing to check
+    return;
+  }
+  startDkim();
+  afterScreening(&Session::startDmarc);
+}
+
+void Session::startDkim() {
+  const std::string* message = &reader_.message();
+  ScreeningCheck dkim{"dkim", "DKIM", config_.dkim.timeout, config_.dkim.actions,
+                      [this, message](const ClientContext&, dns::Resolver& r, CheckDone done) {
+                        return runtime_->dkim.start(*message, r,
+                                                    [this, done = std::move(done)](DkimVerdict v) {
+                                                      dkim_signatures_ = std::move(v.signatures);
+                                                      done(std::move(v.result));
+                                                    });
+                      }};
+  screening_->start(dkim, clientContext());
+}
+
+void Session::startDmarc() {
+  const CheckResult* spf = screening_->result("spf");
+  DmarcInput input{
+      reader_.message(),
+      mail_.sender.address().empty() ? std::string() : store::domainOf(mail_.sender.address()),
+      spf ? spf->outcome : Outcome::kNone, dkim_signatures_};
+  dmarc_action_ = Action::kOff;
+  ScreeningCheck dmarc{"dmarc",
+                       "DMARC",
+                       config_.dmarc.timeout,
+                       {},
+                       [this, input](const ClientContext&, dns::Resolver& r, CheckDone done) {
+                         return runtime_->dmarc.start(
+                             input, r, [this, done = std::move(done)](DmarcVerdict v) {
+                               dmarc_action_ = v.action;
+                               dmarc_from_domain_ = std::move(v.from_domain);
+                               dmarc_policy_ = std::move(v.policy);
+                               done(std::move(v.result));
+                             });
+                       },
+                       [this](const CheckResult&) { return dmarc_action_; }};
+  screening_->start(dmarc, clientContext());
+  afterScreening(&Session::decideMessage);
+}
+
+void Session::noteAuthentication() {
+  auth_ = AuthenticationResult{};
+  if (!screening_) return;
+  const CheckResult* spf = screening_->result("spf");
+  if (spf && spf->outcome == Outcome::kPass && !mail_.sender.address().empty()) {
+    auth_.spf_pass_domain = store::domainOf(mail_.sender.address());
+  }
+  for (const DkimSignature& s : dkim_signatures_) {
+    if (s.outcome == Outcome::kPass) auth_.dkim_pass_domains.push_back(s.domain);
   }
 }
 
+bool Session::allowlistTrusted() const {
+  if (!allow_entry_ || held_number_.empty()) return false;
+  return allowlistStanding(&*allow_entry_, store::domainOf(mail_.sender.address()), held_number_,
+                           auth_) == AllowlistStanding::kTrusted;
+}
+
 void Session::decideMessage() {
+  noteAuthentication();
+  bool trusted_sender = allowlistTrusted();
+  if (held_accepted_ > 0) {
+    CheckResult allow;
+    allow.check = "allowlist";
+    allow.outcome = trusted_sender ? Outcome::kPass : Outcome::kNeutral;
+    allow.reason = trusted_sender ? "allowlisted and authenticated: not screened"
+                                  : "allowlisted but not authenticated (no SPF pass, no "
+                                    "aligned DKIM pass): screened as usual";
+    results_.push_back(std::move(allow));
+  }
+  // postmaster@ and abuse@ alone, or an authenticated allowlisted sender: no screening.
+  bool screened = screened_accepted_ > 0 || (held_accepted_ > 0 && !trusted_sender);
   std::vector<CheckResult> unused;
   std::vector<Proposal> proposals;
-  if (screened_accepted_ > 0) collectClientChecks(unused, proposals);
+  if (screened) collectClientChecks(unused, proposals);
   proposals.insert(proposals.end(), proposals_.begin(), proposals_.end());
   Decision decision = runtime_->decisions.decide(Stage::kEndOfData, proposals);
   std::string_view reason = decision.deciding ? std::string_view(decision.deciding->result.reason)
@@ -723,8 +805,9 @@ void Session::onUpstreamData(const GatewayReply& reply) {
     onUpstreamFinal(refused);
     return;
   }
-  std::string message = reader_.takeMessage();
-  upstream_.connection->message(receivedHeader(), message,
+  // Only we may speak for our authserv-id: a sender's own claim to it is removed.
+  std::string message = removeForgedAuthenticationResults(reader_.takeMessage(), config_.hostname);
+  upstream_.connection->message(receivedHeader() + authenticationHeader(), message,
                                 [this](const GatewayReply& r) { onUpstreamFinal(r); });
 }
 
@@ -778,6 +861,24 @@ void Session::sendGatewayReply(const GatewayReply& r, std::string_view default_e
   replyWithRef(r.code, enhanced, fmt::format("SMS gateway: {}", r.text()));
 }
 
+std::string Session::authenticationHeader() const {
+  if (!screening_) return {};  // a trusted client: nothing was checked
+  AuthenticationSummary s;
+  s.authserv_id = config_.hostname;
+  if (const CheckResult* spf = screening_->result("spf")) {
+    s.spf = spf->outcome;
+    s.spf_for_helo = mail_.sender.address().empty();
+    s.spf_domain = s.spf_for_helo ? helo_ : store::domainOf(mail_.sender.address());
+  }
+  s.dkim = dkim_signatures_;
+  if (const CheckResult* dmarc = screening_->result("dmarc")) {
+    s.dmarc = dmarc->outcome;
+    s.dmarc_from_domain = dmarc_from_domain_;
+    s.dmarc_policy = dmarc_policy_;
+  }
+  return authenticationResultsHeader(s);
+}
+
 std::string Session::receivedHeader() const {
   std::string with = mail_.smtputf8 ? "UTF8SMTP" : (esmtp_ ? "ESMTP" : "SMTP");
   std::string header = fmt::format("Received: from {} ([{}])\r\n\tby {} (textscreen) with {} id {}",
@@ -805,6 +906,20 @@ void Session::endTransaction(bool upstream_transaction_open) {
   }
   mail_given_ = false;
   decision_recorded_ = false;
+  // The sender's and the message's checks belong to this transaction; the message they
+  // read is freed below.
+  if (screening_) {
+    for (std::string_view name : {"sender_domain", "spf", "callout", "dkim", "dmarc"}) {
+      screening_->drop(name);
+    }
+  }
+  dkim_signatures_.clear();
+  dmarc_action_ = Action::kOff;
+  dmarc_from_domain_.clear();
+  dmarc_policy_.clear();
+  auth_ = AuthenticationResult{};
+  held_accepted_ = 0;
+  held_number_.clear();
   allow_entry_.reset();
   if (upstream_.connection) {
     host_.relay->release(std::move(upstream_.connection),

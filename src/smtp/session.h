@@ -53,6 +53,9 @@ class Session {
 
  private:
   enum class State { kConnected, kReady, kMail, kRcpt, kData, kClosing };
+  // Who judges a recipient: nobody (postmaster@, abuse@), the checks at end of data (an
+  // allowlisted sender, trusted if it authenticates), or the checks at RCPT.
+  enum class RecipientKind { kRole, kHeld, kScreened };
   struct CommandSpec;
   static const CommandSpec kCommands[];
 
@@ -83,6 +86,14 @@ class Session {
   void judgeHelo();
   ClientContext clientContext() const;
   void startConnectChecks();
+  void startSenderChecks();
+  // End of data: DKIM on the message, then DMARC with SPF's and DKIM's results.
+  void startDkim();
+  void startDmarc();
+  // What SPF and DKIM established, for the allowlist and the Authentication-Results.
+  void noteAuthentication();
+  bool allowlistTrusted() const;
+  std::string authenticationHeader() const;
 
   // screening: the client checks' verdict, awaited at RCPT (or end of data)
   void screenRecipient(std::string forward_path);
@@ -94,9 +105,9 @@ class Session {
                            std::vector<Proposal>& proposals) const;
 
   // relay
-  void forwardRecipient(std::string forward_path, bool screened);
-  void onUpstreamRcpt(const std::string& forward_path, bool screened, const GatewayReply& reply,
-                      bool mail_failed);
+  void forwardRecipient(std::string forward_path, RecipientKind kind);
+  void onUpstreamRcpt(const std::string& forward_path, RecipientKind kind,
+                      const GatewayReply& reply, bool mail_failed);
   void finishData();
   void decideMessage();
   void relayMessage();
@@ -155,8 +166,14 @@ class Session {
   // transaction
   MailFrom mail_;
   unsigned rcpt_attempts_ = 0;
-  std::vector<std::string> accepted_;   // forward paths the gateway took
-  unsigned screened_accepted_ = 0;      // of those, the ones the client checks apply to
+  std::vector<std::string> accepted_;  // forward paths the gateway took
+  unsigned screened_accepted_ = 0;     // of those, the ones the checks judged at RCPT
+  unsigned held_accepted_ = 0;         // and the allowlisted sender's, judged at the end
+  std::string held_number_;            // one of those, for the allowlist's scope
+  std::vector<DkimSignature> dkim_signatures_;
+  Action dmarc_action_ = Action::kOff;  // what the domain's DMARC policy makes of a failure
+  std::string dmarc_from_domain_;
+  std::string dmarc_policy_;
   std::string rcpt_refusal_;            // why the screening refused a recipient, if it did
   std::string rcpt_refusal_action_;     // "reject" or "tempfail"
   std::vector<std::string> attempted_;  // every recipient asked for, for the decision log

@@ -40,14 +40,11 @@ class OneQueryRun final : public CheckRun {
 
 ScreeningCheck oneQuery(std::string_view name, const std::string& qname,
                         std::chrono::milliseconds deadline = 5s) {
-  return ScreeningCheck{name,
-                        "test",
-                        deadline,
-                        OutcomeActions::uniform(Action::kReject, Action::kTempfail),
-                        [qname, name](const ClientContext&, dns::Resolver& r, CheckDone done) {
-                          return std::make_unique<OneQueryRun>(r, qname, std::string(name),
-                                                               std::move(done));
-                        }};
+  return ScreeningCheck{
+      name, "test", deadline, OutcomeActions::uniform(Action::kReject, Action::kTempfail),
+      [qname, name](const ClientContext&, dns::Resolver& r, CheckDone done) {
+        return std::make_unique<OneQueryRun>(r, qname, std::string(name), std::move(done));
+      }};
 }
 
 dns::DnsAnswer answer(dns::DnsStatus status) {

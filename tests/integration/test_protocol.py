@@ -324,7 +324,9 @@ class ErrorLimitTest(IntegrationTest):
 class TimeoutTest(IntegrationTest):
     # The network checks' deadlines must stay below command_timeout.
     daemon_config = {"command_timeout": "1s", "data_timeout": "1s", "rdns_timeout": "500ms",
-                     "helo_timeout": "500ms", "dnsbl_timeout": "500ms"}
+                     "helo_timeout": "500ms", "dnsbl_timeout": "500ms",
+                     "sender_domain_timeout": "500ms", "spf_timeout": "500ms",
+                     "dkim_timeout": "500ms", "dmarc_timeout": "500ms"}
 
     def test_idle_timeout(self):
         c = self.client()
