@@ -3,6 +3,7 @@
 # local zones (the real DNS data: PTR, A, DNS lists, TXT), and tests/dns/dns_stub.py
 # where a fault must be staged (SERVFAIL, a slow answer). Both are polled until they
 # answer a query; neither ever forwards a query off this machine.
+import json
 import os
 import socket
 import subprocess
@@ -123,3 +124,65 @@ class DnsStub(_Process):
             raise AssertionError(f"dns stub did not start: {line!r} {self.log()}")
         self.port = int(line.split()[1])
         return self
+
+
+class UnboundTest(harness.IntegrationTest):
+    """One unbound per test class serving zones and records(); each test gets its own
+    gateway and daemon pointing at it, with every client screened (trusted_networks
+    none) and speaking from its own loopback address."""
+
+    start_daemon = False
+    zones = []
+    config = {}
+
+    @classmethod
+    def records(cls):
+        return []
+
+    @classmethod
+    def setUpClass(cls):
+        cls.dns_dir = harness.TempDir(prefix="textscreen-dns-")
+        cls.prepare(cls.dns_dir.path)
+        cls.unbound = Unbound(cls.dns_dir.path, cls.zones, cls.records()).start()
+
+    @classmethod
+    def prepare(cls, workdir):
+        """Makes what records() needs (keys) before the server starts."""
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.unbound.stop()
+        cls.dns_dir.cleanup()
+
+    def setUp(self):
+        super().setUp()
+        self.gateway = self.start_gateway()
+        values = {"trusted_networks": "none", "dns_servers": self.unbound.address}
+        values.update(self.config)
+        self.daemon = self.start_textscreen(self.gateway.port, values)
+
+    def rcpt_reply(self, source, to=None, helo="mail.test", sender="alerts@sender.test"):
+        c = self.client(source=source)
+        c.ehlo(helo)
+        self.assertReply(c.cmd(f"MAIL FROM:<{sender}>"), 250, "2.1.0", client=c)
+        return c, c.cmd(f"RCPT TO:<{to or harness.rcpt(harness.NUMBERS[0])}>")
+
+    def relay(self, c, token, message=None):
+        self.assertReply(c.cmd("DATA"), 354, client=c)
+        r = c.send_message(message or harness.make_message(token))
+        self.assertReply(r, 250, "2.0.0", ref=True, client=c)
+        return r
+
+    def lookup(self, c, ref):
+        """lookup's text once the transaction has ended (RSET) and its record is written."""
+        self.assertReply(c.cmd("RSET"), 250, client=c)
+
+        def found():
+            rc, out, _ = self.daemon.ctl("lookup", ref)
+            return out if rc == 0 else None
+        return harness.poll(found, 10 * harness.SLOW, what=f"the decision record of {ref}")
+
+    def status(self):
+        rc, out, err = self.daemon.ctl("status", "--json")
+        self.assertEqual(rc, 0, err)
+        return json.loads(out)

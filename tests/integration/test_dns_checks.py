@@ -9,8 +9,8 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from dns_servers import DnsStub, Unbound, txt_strings  # noqa: E402
-from harness import IntegrationTest, TempDir, make_message, rcpt  # noqa: E402
+from dns_servers import DnsStub, UnboundTest, txt_strings  # noqa: E402
+from harness import IntegrationTest, make_message, rcpt  # noqa: E402
 
 NUMBER = rcpt("14155551212")
 TXT_START = "LISTED-START see https://bl.test/lookup?ip=127.0.0.8"
@@ -46,55 +46,12 @@ DNSBL = {
 }
 
 
-class DnsTest(IntegrationTest):
-    """Starts one unbound for the class; each test gets its own daemon pointing at it."""
-
-    start_daemon = False
-    config = {}
+class DnsTest(UnboundTest):
+    zones = ZONES
 
     @classmethod
-    def setUpClass(cls):
-        cls.dns_dir = TempDir(prefix="textscreen-dns-")
-        cls.unbound = Unbound(cls.dns_dir.path, ZONES, RECORDS).start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.unbound.stop()
-        cls.dns_dir.cleanup()
-
-    def setUp(self):
-        super().setUp()
-        self.gateway = self.start_gateway()
-        values = {"trusted_networks": "none", "dns_servers": self.unbound.address}
-        values.update(self.config)
-        self.daemon = self.start_textscreen(self.gateway.port, values)
-
-    def rcpt_reply(self, source, to=NUMBER, helo="mail.test"):
-        c = self.client(source=source)
-        c.ehlo(helo)
-        self.assertReply(c.cmd("MAIL FROM:<alerts@sender.test>"), 250, "2.1.0", client=c)
-        return c, c.cmd(f"RCPT TO:<{to}>")
-
-    def relay(self, c, token):
-        self.assertReply(c.cmd("DATA"), 354, client=c)
-        r = c.send_message(make_message(token))
-        self.assertReply(r, 250, "2.0.0", ref=True, client=c)
-        return r
-
-    def lookup(self, c, ref):
-        """lookup's text once the transaction has ended (RSET) and its record is written."""
-        self.assertReply(c.cmd("RSET"), 250, client=c)
-
-        def found():
-            rc, out, _ = self.daemon.ctl("lookup", ref)
-            return out if rc == 0 else None
-        return harness.poll(found, 10 * harness.SLOW, what=f"the decision record of {ref}")
-
-    def status(self):
-        rc, out, err = self.daemon.ctl("status", "--json")
-        self.assertEqual(rc, 0, err)
-        import json
-        return json.loads(out)
+    def records(cls):
+        return RECORDS
 
 
 class ReverseDnsTest(DnsTest):
