@@ -195,7 +195,7 @@ std::unique_ptr<ts::Runtime> benchRuntime() {
   }
   // The stack is only stored by the Runtime; the checks get the resolver passed to the
   // screening, which is the scripted one here.
-  return std::make_unique<ts::Runtime>(std::move(*config), nullptr);
+  return std::make_unique<ts::Runtime>(std::move(*config), nullptr, nullptr);
 }
 
 // A failing check logs a line per pass, as in the daemon; the write stays in the measured

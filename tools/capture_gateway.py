@@ -96,12 +96,42 @@ class Spool:
         return seq
 
 
+class ConnectionCounter:
+    """Counts accepted connections into a file (rewritten whole, via rename), so a test can
+    tell how often textscreen connected, e.g. that a cached callout made no new probe."""
+
+    def __init__(self, path):
+        self.path = path
+        self.count = 0
+        if path:
+            self._write()
+
+    def _write(self):
+        tmp = f"{self.path}.tmp.{os.getpid()}"
+        with open(tmp, "w") as f:
+            f.write(f"{self.count}\n")
+        os.rename(tmp, self.path)
+
+    def accepted(self):
+        if not self.path:
+            return
+        self.count += 1
+        try:
+            self._write()
+        except OSError as e:
+            log(f"cannot write {self.path}: {e}")
+
+
 class GatewaySMTP(SMTP):
     """aiosmtpd's server with a hang before the 354 of DATA (no handler hook exists there)."""
 
     def __init__(self, handler, **kwargs):
         super().__init__(handler, **kwargs)
         self.gateway = handler
+
+    def connection_made(self, transport):
+        self.gateway.counter.accepted()
+        super().connection_made(transport)
 
     async def hang(self, stage):
         """Stop answering: read and discard whatever comes until the peer goes away."""
@@ -127,6 +157,7 @@ class Gateway:
         self.stop_event = stop_event
         self.hang_stage = opts.hang
         self.stored = 0
+        self.counter = ConnectionCounter(opts.connections_file)
 
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
         if self.hang_stage == "mail":
@@ -138,6 +169,8 @@ class Gateway:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.hang_stage == "rcpt":
             await server.hang("rcpt")
+        if self.opts.reject_all_rcpt and not addr_matches(address, self.opts.accept_rcpt):
+            return f"550 5.1.1 <{address}>: unknown subscriber"
         if addr_matches(address, self.opts.reject_rcpt):
             return f"550 5.1.1 <{address}>: unknown subscriber"
         if addr_matches(address, self.opts.tempfail_rcpt):
@@ -208,6 +241,7 @@ async def main(opts):
 
     if opts.hang == "greeting":
         async def on_client(reader, writer):
+            handler.counter.accepted()
             task = asyncio.current_task()
             connections.add(task)
             try:
@@ -258,6 +292,13 @@ def parse_args(argv):
                    help="answer RCPT for this recipient with 550 5.1.1 (repeatable)")
     p.add_argument("--tempfail-rcpt", action="append", default=[], metavar="ADDR_OR_LOCALPART",
                    help="answer RCPT for this recipient with 450 4.2.1 (repeatable)")
+    p.add_argument("--reject-all-rcpt", action="store_true",
+                   help="answer RCPT with 550 5.1.1 for every recipient not named by "
+                        "--accept-rcpt (a callout target that knows only some addresses)")
+    p.add_argument("--accept-rcpt", action="append", default=[], metavar="ADDR_OR_LOCALPART",
+                   help="with --reject-all-rcpt: a recipient still accepted (repeatable)")
+    p.add_argument("--connections-file", metavar="PATH",
+                   help="keep the number of accepted connections in this file (0 at start)")
     p.add_argument("--data-reply", type=parse_reply, metavar='"CODE TEXT"',
                    help="reply at end of DATA instead of accepting; nothing is stored")
     p.add_argument("--hang", choices=HANG_STAGES,

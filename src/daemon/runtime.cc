@@ -4,7 +4,8 @@
 
 namespace ts {
 
-Runtime::Runtime(Config c, std::shared_ptr<dns::ResolverStack> dns_stack)
+Runtime::Runtime(Config c, std::shared_ptr<dns::ResolverStack> dns_stack,
+                 CalloutServices* callout_services)
     : config(std::move(c)),
       numbers(config.default_region, config.number_cache_size),
       recipients(config.gateway_domains, config.postmaster_address, numbers),
@@ -17,10 +18,14 @@ Runtime::Runtime(Config c, std::shared_ptr<dns::ResolverStack> dns_stack)
       spf(config.spf),
       dkim(config.dkim),
       dmarc(config.dmarc),
+      callout(callout_services && config.callout.action != Action::kOff
+                  ? std::optional<CalloutCheck>(std::in_place, config.callout, *callout_services)
+                  : std::nullopt),
       dns(std::move(dns_stack)),
       connect_checks(connectChecks()),
       helo_check(heloCheck()),
-      sender_checks(senderChecks()) {}
+      sender_checks(senderChecks()),
+      callout_check(calloutCheck()) {}
 
 bool Runtime::isTrusted(const SocketAddress& peer) const {
   for (const Cidr& n : config.trusted_networks) {
@@ -68,6 +73,16 @@ std::vector<ScreeningCheck> Runtime::senderChecks() const {
                        return spf.start(ctx, r, std::move(done));
                      }});
   return checks;
+}
+
+std::optional<ScreeningCheck> Runtime::calloutCheck() const {
+  if (!callout) return std::nullopt;
+  return ScreeningCheck{
+      "callout", "sender verification", config.callout.timeout,
+      OutcomeActions::uniform(config.callout.action, config.callout.temperror_action),
+      [this](const ClientContext& ctx, dns::Resolver& r, CheckDone done) {
+        return callout->start(ctx, r, std::move(done));
+      }};
 }
 
 std::optional<ScreeningCheck> Runtime::heloCheck() const {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "checks/callout/callout_check.h"
 #include "checks/client_screening.h"
 #include "checks/dkim/dkim_check.h"
 #include "checks/dmarc/dmarc_check.h"
@@ -25,7 +26,9 @@
 namespace ts {
 
 struct Runtime {
-  Runtime(Config c, std::shared_ptr<dns::ResolverStack> dns_stack);
+  // callout: the daemon's prober, cache and limiter; null turns the callout off (tools
+  // and benchmarks that make no outside connections).
+  Runtime(Config c, std::shared_ptr<dns::ResolverStack> dns_stack, CalloutServices* callout);
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 
@@ -43,6 +46,7 @@ struct Runtime {
   const SpfCheck spf;
   const DkimCheck dkim;
   const DmarcCheck dmarc;
+  const std::optional<CalloutCheck> callout;
   const std::shared_ptr<dns::ResolverStack> dns;
   // The network checks started when a client connects, and the one started at EHLO
   // (absent when its action is off).
@@ -50,11 +54,15 @@ struct Runtime {
   const std::optional<ScreeningCheck> helo_check;
   // Started at MAIL FROM, for the envelope sender.
   const std::vector<ScreeningCheck> sender_checks;
+  // Started at the first RCPT, once SPF is known, for senders neither allowlisted nor
+  // authenticated (absent when off).
+  const std::optional<ScreeningCheck> callout_check;
 
  private:
   std::vector<ScreeningCheck> connectChecks() const;
   std::optional<ScreeningCheck> heloCheck() const;
   std::vector<ScreeningCheck> senderChecks() const;
+  std::optional<ScreeningCheck> calloutCheck() const;
 };
 
 }  // namespace ts

@@ -25,13 +25,17 @@ Server::Server(Invocation invocation, Config config, std::unique_ptr<store::Stor
     : invocation_(std::move(invocation)), store_(std::move(store)) {
   config.generation = 1;
   base_ = event_base_new();
+  writer_ = std::make_unique<store::StoreWriter>(*store_, base_);
+  callout_prober_ = std::make_unique<LibeventSmtpProber>(base_);
+  callout_cache_ = std::make_unique<store::CalloutCacheStore>(*store_, *writer_);
+  callout_services_ = std::make_unique<CalloutServices>(
+      CalloutServices{*callout_prober_, *callout_cache_, callout_limiter_});
   auto dns_stack = dns::ResolverStack::create(base_, config.dns);
   if (!dns_stack) startup_error_ = "dns: " + dns_stack.error().message;
-  runtime_ =
-      std::make_shared<Runtime>(std::move(config), dns_stack ? std::move(*dns_stack) : nullptr);
+  runtime_ = std::make_shared<Runtime>(
+      std::move(config), dns_stack ? std::move(*dns_stack) : nullptr, callout_services_.get());
   started_ = std::time(nullptr);
   relay_ = std::make_unique<RelayPool>(base_, poolSettings());
-  writer_ = std::make_unique<store::StoreWriter>(*store_, base_);
   access_ = std::make_unique<AccessPolicy>(*store_);
   prune_event_ = event_new(base_, -1, EV_PERSIST, pruneCallback, this);
   timeval every_minute{60, 0};
@@ -50,6 +54,9 @@ Server::~Server() {
   runtime_.reset();  // its DNS stack frees libevent events: before the base goes
   relay_.reset();
   control_.reset();
+  callout_services_.reset();
+  callout_cache_.reset();  // queues its writes on the writer: before the writer goes
+  callout_prober_.reset();
   writer_.reset();  // commits what is queued before the store closes
   access_.reset();
   store_.reset();
@@ -198,7 +205,8 @@ void Server::reload() {
     }
     dns_stack = std::move(*fresh);
   }
-  runtime_ = std::make_shared<Runtime>(std::move(next), std::move(dns_stack));
+  runtime_ =
+      std::make_shared<Runtime>(std::move(next), std::move(dns_stack), callout_services_.get());
   relay_->reconfigure(poolSettings());
   LogLine("-")
       .kv("event", "reload")

@@ -14,12 +14,16 @@
 #include "config/config.h"
 #include "daemon/runtime.h"
 
+#include "checks/callout/callout_limiter.h"
+#include "checks/callout/callout_services.h"
+#include "checks/callout/smtp_prober.h"
 #include "net/connection_limits.h"
 #include "obs/check_stats.h"
 #include "obs/control_socket.h"
 #include "policy/access_policy.h"
 #include "relay/relay_pool.h"
 #include "smtp/session.h"
+#include "store/callout_cache_store.h"
 #include "store/store_environment.h"
 #include "store/store_writer.h"
 
@@ -63,6 +67,11 @@ class Server {
   event* deadline_event_ = nullptr;
   std::unique_ptr<store::StoreEnvironment> store_;
   std::unique_ptr<store::StoreWriter> writer_;
+  // The sender callout's daemon-wide parts: they outlive config reloads and sessions.
+  std::unique_ptr<LibeventSmtpProber> callout_prober_;
+  std::unique_ptr<store::CalloutCacheStore> callout_cache_;
+  CalloutLimiter callout_limiter_;
+  std::unique_ptr<CalloutServices> callout_services_;
   std::unique_ptr<AccessPolicy> access_;
   std::unique_ptr<ControlSocket> control_;
   event* prune_event_ = nullptr;

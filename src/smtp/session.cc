@@ -513,7 +513,21 @@ void Session::collectClientChecks(std::vector<CheckResult>& results,
   if (screening_) screening_->collect(results, proposals);
 }
 
+bool Session::startCallout() {
+  if (callout_started_ || !runtime_->callout_check || !screening_ || allow_entry_ ||
+      mail_.sender.address().empty()) {
+    return false;
+  }
+  callout_started_ = true;
+  const CheckResult* spf = screening_->result("spf");
+  if (spf && spf->outcome == Outcome::kPass) return false;  // authenticated: nothing to verify
+  screening_->start(*runtime_->callout_check, clientContext());
+  afterScreening(&Session::judgeRecipient);
+  return true;
+}
+
 void Session::judgeRecipient() {
+  if (startCallout()) return;
   std::string forward_path = std::move(pending_forward_path_);
   std::vector<CheckResult> results;
   std::vector<Proposal> proposals;
@@ -700,23 +714,27 @@ void Session::startDmarc() {
   const CheckResult* spf = screening_->result("spf");
   DmarcInput input{
       reader_.message(),
-      mail_.sender.address().empty() ? std::string() : store::domainOf(mail_.sender.address()),
+      // For the null sender SPF judged the HELO name, which DMARC then aligns (RFC 7489 4.1).
+      mail_.sender.address().empty() ? helo_ : store::domainOf(mail_.sender.address()),
       spf ? spf->outcome : Outcome::kNone, dkim_signatures_};
   dmarc_action_ = Action::kOff;
-  ScreeningCheck dmarc{"dmarc",
-                       "DMARC",
-                       config_.dmarc.timeout,
-                       {},
-                       [this, input](const ClientContext&, dns::Resolver& r, CheckDone done) {
-                         return runtime_->dmarc.start(
-                             input, r, [this, done = std::move(done)](DmarcVerdict v) {
-                               dmarc_action_ = v.action;
-                               dmarc_from_domain_ = std::move(v.from_domain);
-                               dmarc_policy_ = std::move(v.policy);
-                               done(std::move(v.result));
-                             });
-                       },
-                       [this](const CheckResult&) { return dmarc_action_; }};
+  ScreeningCheck dmarc{
+      "dmarc",
+      "DMARC",
+      config_.dmarc.timeout,
+      {},
+      [this, input](const ClientContext&, dns::Resolver& r, CheckDone done) {
+        return runtime_->dmarc.start(input, r, [this, done = std::move(done)](DmarcVerdict v) {
+          dmarc_action_ = v.action;
+          dmarc_from_domain_ = std::move(v.from_domain);
+          dmarc_policy_ = std::move(v.policy);
+          done(std::move(v.result));
+        });
+      },
+      // A deadline's temperror comes from the screening, not from the check.
+      [this](const CheckResult& r) {
+        return isTemporary(r.outcome) ? config_.dmarc.temperror_action : dmarc_action_;
+      }};
   screening_->start(dmarc, clientContext());
   afterScreening(&Session::decideMessage);
 }
@@ -920,6 +938,7 @@ void Session::endTransaction(bool upstream_transaction_open) {
   auth_ = AuthenticationResult{};
   held_accepted_ = 0;
   held_number_.clear();
+  callout_started_ = false;
   allow_entry_.reset();
   if (upstream_.connection) {
     host_.relay->release(std::move(upstream_.connection),

@@ -87,6 +87,9 @@ class Session {
   ClientContext clientContext() const;
   void startConnectChecks();
   void startSenderChecks();
+  // The callout, once SPF is known: only for senders neither allowlisted nor
+  // authenticated. True when it was started and the recipient must wait for it.
+  bool startCallout();
   // End of data: DKIM on the message, then DMARC with SPF's and DKIM's results.
   void startDkim();
   void startDmarc();
@@ -174,6 +177,7 @@ class Session {
   Action dmarc_action_ = Action::kOff;  // what the domain's DMARC policy makes of a failure
   std::string dmarc_from_domain_;
   std::string dmarc_policy_;
+  bool callout_started_ = false;
   std::string rcpt_refusal_;            // why the screening refused a recipient, if it did
   std::string rcpt_refusal_action_;     // "reject" or "tempfail"
   std::vector<std::string> attempted_;  // every recipient asked for, for the decision log

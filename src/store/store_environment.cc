@@ -62,7 +62,8 @@ Result<std::unique_ptr<StoreEnvironment>> StoreEnvironment::open(const std::stri
                            {"decisions_by_time", &d.decisions_by_time},
                            {"decisions_by_domain", &d.decisions_by_domain},
                            {"decisions_by_rcpt", &d.decisions_by_rcpt},
-                           {"quarantine", &d.quarantine}}) {
+                           {"quarantine", &d.quarantine},
+                           {"callouts", &d.callouts}}) {
     rc = openDb(txn, name, dbi);
     if (rc != 0) {
       mdb_txn_abort(txn);

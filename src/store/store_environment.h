@@ -22,6 +22,7 @@ struct Databases {
   MDB_dbi decisions_by_domain = 0;  // domain \0 be64 time + ref -> ""
   MDB_dbi decisions_by_rcpt = 0;    // recipient \0 be64 time + ref -> ""
   MDB_dbi quarantine = 0;           // ref -> quarantine record
+  MDB_dbi callouts = 0;             // sender address -> callout cache entry
 };
 
 class StoreEnvironment {

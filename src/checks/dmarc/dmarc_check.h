@@ -1,8 +1,8 @@
 // DMARC (RFC 7489): the From: domain's policy, found at _dmarc.<domain> or at its
 // organisational domain (Public Suffix List via libpsl), applied when neither SPF nor
-// DKIM passed for an aligned domain. libopendmarc judges alignment and policy from
-// records this check fetched with the async Resolver; its own lookup (which blocks) is
-// never called.
+// DKIM passed for an aligned domain. libopendmarc reads the records this check fetched
+// with the async Resolver (its own lookup, which blocks, is never called); alignment is
+// judged with libpsl, because libopendmarc's is wrong (see dmarc_evaluation.cc).
 #pragma once
 
 #include <functional>
@@ -33,7 +33,9 @@ struct DmarcVerdict {
   CheckResult result;
   Action action = Action::kOff;  // what the configuration makes of this result
   std::string from_domain;
-  std::string policy;  // none, quarantine or reject as applied; empty without a record
+  // none, quarantine or reject: as applied to a fail (after sp= and pct=), as published
+  // for a pass (for the Authentication-Results comment); empty without a usable record.
+  std::string policy;
 };
 
 using DmarcDone = std::function<void(DmarcVerdict)>;

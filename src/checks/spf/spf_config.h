@@ -15,9 +15,10 @@ struct SpfConfig {
   // fail, softfail, permerror, temperror (observe or tempfail only); neutral and none
   // carry no action. New checks ship in observe mode.
   OutcomeActions actions;
-  double fail_score = 0;
-  double softfail_score = 0;
-  double permerror_score = 0;
+  // As the key table's defaults.
+  double fail_score = 5;
+  double softfail_score = 2;
+  double permerror_score = 2;
   std::chrono::milliseconds timeout{10000};
 };
 
