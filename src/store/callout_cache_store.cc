@@ -79,11 +79,14 @@ CalloutCacheStore::CalloutCacheStore(const StoreEnvironment& store, StoreWriter&
 
 std::optional<CalloutCacheEntry> CalloutCacheStore::get(std::string_view address,
                                                         std::chrono::system_clock::time_point now) {
+  std::int64_t seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  if (auto it = pending_->find(calloutCacheKey(address)); it != pending_->end()) {
+    if (!expired(it->second, seconds)) return it->second;
+  }
   ReadTransaction txn(store_);
   if (!txn.ok()) return std::nullopt;  // a store fault costs a probe, never a verdict
-  auto found =
-      find(txn.get(), store_.dbs(), address,
-           std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count());
+  auto found = find(txn.get(), store_.dbs(), address, seconds);
   if (!found) return std::nullopt;  // corrupt: the next put overwrites it
   return std::move(*found);
 }
@@ -93,12 +96,17 @@ void CalloutCacheStore::put(std::string_view address, const CalloutCacheEntry& e
   if (ttl.count() <= 0) return;
   CalloutCacheEntry stored = entry;
   stored.expires = entry.checked + ttl.count();
+  std::string key = calloutCacheKey(address);
+  (*pending_)[key] = stored;
   writer_.submit(
       StoreWriter::Urgency::kLazy,
-      [key = std::string(address), stored](MDB_txn* txn, const Databases& dbs) {
-        return put(txn, dbs, key, stored);
-      },
-      nullptr);
+      [key, stored](MDB_txn* txn, const Databases& dbs) { return put(txn, dbs, key, stored); },
+      [pending = pending_, key, expires = stored.expires](int) {
+        // Committed (or failed: then the next lookup probes again). A newer put of the
+        // same key stays until its own commit.
+        auto it = pending->find(key);
+        if (it != pending->end() && it->second.expires == expires) pending->erase(it);
+      });
   if (++puts_ % kPruneEvery != 0) return;
   std::int64_t now = entry.checked;
   writer_.submit(

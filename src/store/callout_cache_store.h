@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -64,6 +65,11 @@ class CalloutCacheStore final : public CalloutCache {
   const StoreEnvironment& store_;
   StoreWriter& writer_;
   unsigned puts_ = 0;
+  // Entries queued but not yet committed: a second message from the same sender within
+  // the writer's batching delay must not probe again. Shared with the commit callbacks,
+  // which may run after this object is gone.
+  using Pending = std::unordered_map<std::string, CalloutCacheEntry>;
+  std::shared_ptr<Pending> pending_ = std::make_shared<Pending>();
   // Touched only by jobs on the writer thread, which run one at a time.
   std::shared_ptr<std::string> prune_resume_ = std::make_shared<std::string>();
 };

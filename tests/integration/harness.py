@@ -268,15 +268,16 @@ class CaptureGateway(ServerProcess):
     instances = 0
 
     def __init__(self, workdir, port=None, reject_rcpt=(), tempfail_rcpt=(), data_reply=None,
-                 hang=None, extra_args=()):
+                 hang=None, extra_args=(), host="127.0.0.1"):
         self.workdir = workdir
-        self.port = port or free_port()
+        self.host = host
+        self.port = port or free_port(host)
         CaptureGateway.instances += 1
         tag = f"{self.port}-{CaptureGateway.instances}"
         self.spool = os.path.join(workdir, f"spool-{tag}")
         self.log_path = os.path.join(workdir, f"gateway-{tag}.log")
         self.hang = hang
-        args = [PYTHON, CAPTURE_GATEWAY, "--listen", f"127.0.0.1:{self.port}",
+        args = [PYTHON, CAPTURE_GATEWAY, "--listen", f"{host}:{self.port}",
                 "--spool", self.spool]
         for r in reject_rcpt:
             args += ["--reject-rcpt", r]
@@ -301,7 +302,7 @@ class CaptureGateway(ServerProcess):
         if self.proc.poll() is not None:
             raise AssertionError(f"capture gateway exited with {self.proc.returncode}: "
                                  f"{self.log()}")
-        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as s:
+        with socket.create_connection((self.host, self.port), timeout=2) as s:
             if self.hang == "greeting":
                 return True  # it never greets; an accepted connection is all we get
             s.settimeout(5)
