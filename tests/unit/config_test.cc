@@ -9,23 +9,12 @@
 
 #include "config/config_table.h"
 #include "config/value_parsers.h"
+#include "unit/config_file.h"
 
 namespace ts {
 namespace {
 
-Result<Config> loadWith(const std::string& file_text, std::vector<std::string> overrides = {}) {
-  char path[] = "/tmp/textscreen-config-XXXXXX";
-  int fd = mkstemp(path);
-  EXPECT_GE(fd, 0);
-  std::ofstream(path) << file_text;
-  Invocation inv;
-  inv.config_file = path;
-  inv.overrides = std::move(overrides);
-  auto result = loadConfig(inv);
-  std::remove(path);
-  close(fd);
-  return result;
-}
+using ts::testing::loadWith;
 
 TEST(Config, DefaultsAreValid) {
   auto c = loadConfig(Invocation{});

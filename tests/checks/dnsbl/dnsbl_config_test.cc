@@ -11,25 +11,14 @@
 #include <fstream>
 
 #include "config/config.h"
+#include "unit/config_file.h"
 
 namespace ts {
 namespace {
 
 using Octets = std::array<std::uint8_t, 4>;
 
-Result<Config> loadWith(const std::string& file_text, std::vector<std::string> overrides = {}) {
-  char path[] = "/tmp/textscreen-dnsbl-XXXXXX";
-  int fd = mkstemp(path);
-  EXPECT_GE(fd, 0);
-  std::ofstream(path) << file_text;
-  Invocation inv;
-  inv.config_file = path;
-  inv.overrides = std::move(overrides);
-  auto result = loadConfig(inv);
-  std::remove(path);
-  close(fd);
-  return result;
-}
+using ts::testing::loadWith;
 
 TEST(DnsblSite, ZoneOnly) {
   auto site = parseDnsblSite("Zen.Example.");

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "unit/config_file.h"
 #include "unit/dns/fake_resolver.h"
 
 namespace ts {
@@ -562,19 +563,7 @@ TEST_F(SpfCheckTest, AnswersInAnyOrder) {
   EXPECT_EQ(fake.queries_sent, 3);
 }
 
-Result<Config> loadWith(const std::string& file_text, std::vector<std::string> overrides = {}) {
-  char path[] = "/tmp/textscreen-spf-XXXXXX";
-  int fd = mkstemp(path);
-  EXPECT_GE(fd, 0);
-  std::ofstream(path) << file_text;
-  Invocation inv;
-  inv.config_file = path;
-  inv.overrides = std::move(overrides);
-  auto result = loadConfig(inv);
-  std::remove(path);
-  close(fd);
-  return result;
-}
+using ts::testing::loadWith;
 
 TEST(SpfConfigKeys, Defaults) {
   auto c = loadConfig(Invocation{});
