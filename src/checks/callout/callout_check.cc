@@ -11,7 +11,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -19,6 +18,7 @@
 #include <vector>
 
 #include "checks/dns_queries.h"
+#include "dns/mx_record.h"
 #include "util/ascii.h"
 #include "util/domain_labels.h"
 #include "util/printable.h"
@@ -77,18 +77,13 @@ MxList mxHosts(const DnsAnswer& answer) {
   std::vector<std::pair<unsigned, std::string>> parsed;
   bool root = false;
   for (const std::string& record : answer.records) {
-    std::size_t space = record.find(' ');
-    if (space == std::string::npos) continue;
-    unsigned preference = 0;
-    auto [end, ec] = std::from_chars(record.data(), record.data() + space, preference);
-    if (ec != std::errc() || end != record.data() + space) continue;
-    std::string host = asciiLower(std::string_view(record).substr(space + 1));
-    if (!host.empty() && host.back() == '.') host.pop_back();
-    if (host.empty()) {
+    auto mx = dns::parseMxRecord(record);
+    if (!mx) continue;
+    if (mx->isNullMx()) {
       root = true;  // "." among real hosts is a misconfiguration: the real ones count
       continue;
     }
-    if (isHostName(host)) parsed.emplace_back(preference, std::move(host));
+    if (isHostName(mx->host)) parsed.emplace_back(mx->preference, std::move(mx->host));
   }
   std::stable_sort(parsed.begin(), parsed.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });

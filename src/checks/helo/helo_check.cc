@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "checks/dns_queries.h"
+#include "dns/mx_record.h"
 #include "util/ascii.h"
 #include "util/domain_labels.h"
 
@@ -121,10 +122,8 @@ bool answerResolves(ns_type type, const DnsAnswer& answer) {
   if (answer.status != DnsStatus::kOk) return false;
   for (const std::string& record : answer.records) {
     if (type != ns_t_mx) return true;
-    std::size_t space = record.find(' ');
-    std::string_view host = space == std::string::npos ? std::string_view()
-                                                       : std::string_view(record).substr(space + 1);
-    if (!host.empty() && host != ".") return true;
+    auto mx = dns::parseMxRecord(record);
+    if (mx && !mx->isNullMx()) return true;
   }
   return false;
 }

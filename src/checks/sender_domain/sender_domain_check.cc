@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "checks/dns_queries.h"
+#include "dns/mx_record.h"
 #include "util/printable.h"
 
 namespace ts {
@@ -26,10 +27,8 @@ enum class MxKind { kUnknown, kMailServer, kNullMx, kNone };
 MxKind mxKind(const DnsAnswer& answer) {
   if (answer.status != DnsStatus::kOk || answer.records.empty()) return MxKind::kNone;
   for (const std::string& record : answer.records) {
-    std::size_t space = record.find(' ');
-    std::string_view host = space == std::string::npos ? std::string_view()
-                                                       : std::string_view(record).substr(space + 1);
-    if (!host.empty() && host != ".") return MxKind::kMailServer;
+    auto mx = dns::parseMxRecord(record);
+    if (mx && !mx->isNullMx()) return MxKind::kMailServer;
   }
   return MxKind::kNullMx;
 }
