@@ -9,7 +9,7 @@ packages=(
   libevent-dev libssl-dev liblmdb-dev lmdb-utils libspf2-dev libopendkim-dev
   libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
   libphonenumber-dev libc-ares-dev libfmt-dev nlohmann-json3-dev
-  libopendmarc-dev libpsl-dev publicsuffix libgmime-3.0-dev
+  libopendmarc-dev libpsl-dev publicsuffix libgmime-3.0-dev libre2-dev libxml2-dev libxxhash-dev
   # test peers
   swaks python3 python3-aiosmtpd python3-dnslib unbound postfix
   opendkim-tools python3-dkim python3-nacl

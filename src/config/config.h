@@ -7,15 +7,20 @@
 #include <string>
 #include <vector>
 
+#include "checks/abuse/abuse_config.h"
 #include "checks/callout/callout_config.h"
+#include "checks/content/content_config.h"
 #include "checks/dkim/dkim_config.h"
 #include "checks/dmarc/dmarc_config.h"
 #include "checks/dnsbl/dnsbl_config.h"
+#include "checks/headers/header_config.h"
 #include "checks/helo/helo_config.h"
 #include "checks/pregreet/pregreet_config.h"
+#include "checks/rate/rate_config.h"
 #include "checks/rdns/rdns_config.h"
 #include "checks/sender_domain/sender_domain_config.h"
 #include "checks/spf/spf_config.h"
+#include "checks/surge/surge_config.h"
 #include "dns/dns_config.h"
 #include "net/cidr.h"
 #include "net/socket_address.h"
@@ -67,6 +72,11 @@ struct Config {
   DmarcConfig dmarc;
   SenderDomainConfig sender_domain;
   CalloutConfig callout;
+  HeaderConfig headers;
+  ContentConfig content;
+  RateConfig rate;
+  AbuseConfig abuse;
+  SurgeConfig surge;
 
   std::string storeDirectory() const { return state_dir + "/store"; }
   std::string controlSocketPath() const {

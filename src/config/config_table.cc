@@ -256,7 +256,8 @@ std::span<const ConfigKey> configKeys() {
     for (std::span<const ConfigKey> check :
          {dnsConfigKeys(), heloConfigKeys(), pregreetConfigKeys(), rdnsConfigKeys(),
           dnsblConfigKeys(), senderDomainConfigKeys(), spfConfigKeys(), calloutConfigKeys(),
-          dkimConfigKeys(), dmarcConfigKeys()}) {
+          dkimConfigKeys(), dmarcConfigKeys(), headerConfigKeys(), contentConfigKeys(),
+          rateConfigKeys(), abuseConfigKeys(), surgeConfigKeys()}) {
       keys.insert(keys.end(), check.begin(), check.end());
     }
     return keys;

@@ -18,6 +18,8 @@ Runtime::Runtime(Config c, std::shared_ptr<dns::ResolverStack> dns_stack,
       spf(config.spf),
       dkim(config.dkim),
       dmarc(config.dmarc),
+      headers(config.headers),
+      content(config.content),
       callout(callout_services && config.callout.action != Action::kOff
                   ? std::optional<CalloutCheck>(std::in_place, config.callout, *callout_services)
                   : std::nullopt),

@@ -9,9 +9,11 @@
 
 #include "checks/callout/callout_check.h"
 #include "checks/client_screening.h"
+#include "checks/content/content_check.h"
 #include "checks/dkim/dkim_check.h"
 #include "checks/dmarc/dmarc_check.h"
 #include "checks/dnsbl/dnsbl_check.h"
+#include "checks/headers/header_check.h"
 #include "checks/helo/helo_check.h"
 #include "checks/pregreet/pregreet_check.h"
 #include "checks/rdns/rdns_check.h"
@@ -46,6 +48,8 @@ struct Runtime {
   const SpfCheck spf;
   const DkimCheck dkim;
   const DmarcCheck dmarc;
+  const HeaderCheck headers;
+  const ContentCheck content;
   const std::optional<CalloutCheck> callout;
   const std::shared_ptr<dns::ResolverStack> dns;
   // The network checks started when a client connects, and the one started at EHLO

@@ -5,12 +5,14 @@
 #include <csignal>
 #include <cstring>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "net/socket_options.h"
 #include "obs/log.h"
 #include "store/decision_log.h"
 #include "store/quarantine_store.h"
+#include "util/time_words.h"
 #include "util/timeval.h"
 
 namespace ts {
@@ -19,6 +21,8 @@ namespace {
 // dropped SYN costs the client a second or more before its retry (the kernel caps this
 // at net.core.somaxconn).
 constexpr int kListenBacklog = 4096;
+// Each entry is an address and a line of text: a bound far above any real abuse wave.
+constexpr std::size_t kPenaltyBoxCapacity = 100000;
 }  // namespace
 
 Server::Server(Invocation invocation, Config config, std::unique_ptr<store::StoreEnvironment> store)
@@ -37,6 +41,12 @@ Server::Server(Invocation invocation, Config config, std::unique_ptr<store::Stor
   started_ = std::time(nullptr);
   relay_ = std::make_unique<RelayPool>(base_, poolSettings());
   access_ = std::make_unique<AccessPolicy>(*store_);
+  auto now = [] { return std::chrono::system_clock::now(); };
+  const Config& c = runtime_->config;
+  counters_ = std::make_unique<LocalCounterStore>(now, c.rate.max_keys, c.rate.max_members_per_key);
+  penalties_ = std::make_unique<PenaltyBox>(now, kPenaltyBoxCapacity);
+  clusters_ = std::make_unique<ClusterIndex>(c.surge.cluster_capacity, c.surge.similarity);
+  surges_ = std::make_unique<SurgeTracker>(c.surge, *counters_, now);
   prune_event_ = event_new(base_, -1, EV_PERSIST, pruneCallback, this);
   timeval every_minute{60, 0};
   event_add(prune_event_, &every_minute);
@@ -51,6 +61,7 @@ Server::Server(Invocation invocation, Config config, std::unique_ptr<store::Stor
 
 Server::~Server() {
   sessions_.clear();
+  surges_.reset();   // counts on counters_
   runtime_.reset();  // its DNS stack frees libevent events: before the base goes
   relay_.reset();
   control_.reset();
@@ -119,12 +130,28 @@ void Server::accept(evutil_socket_t fd, const sockaddr* addr, int len) {
   SocketAddress peer = SocketAddress::fromSockaddr(addr, static_cast<socklen_t>(len));
   evutil_make_socket_nonblocking(fd);
   setNoDelay(fd);
-  smtp::SessionHost host{base_,         relay_.get(),
-                         access_.get(), writer_.get(),
-                         &check_stats_, [this](smtp::Session* s) { sessionClosed(s); }};
+  smtp::SessionHost host{base_,
+                         relay_.get(),
+                         access_.get(),
+                         writer_.get(),
+                         &check_stats_,
+                         counters_.get(),
+                         penalties_.get(),
+                         clusters_.get(),
+                         surges_.get(),
+                         [this](smtp::Session* s) { sessionClosed(s); }};
   auto session = std::make_unique<smtp::Session>(host, fd, peer, runtime_);
   smtp::Session* raw = session.get();
   const Config& c = runtime_->config;
+  if (std::optional<PenaltyBox::Penalty> penalty = penalties_->find(peer.host())) {
+    sessions_.emplace(raw, LiveSession{std::move(session), false});
+    raw->refuse("4.7.0",
+                fmt::format("Your address is in the penalty box until {}: {}. Fix the sending "
+                            "software, then connect again after that time",
+                            utcTimeWords(penalty->until, std::chrono::system_clock::now()),
+                            penalty->reason));
+    return;
+  }
   auto admission = limits_.admit(peer, c.max_connections, c.max_connections_per_ip);
   sessions_.emplace(
       raw, LiveSession{std::move(session), admission == ConnectionLimits::Admission::kAdmitted});
@@ -208,6 +235,7 @@ void Server::reload() {
   runtime_ =
       std::make_shared<Runtime>(std::move(next), std::move(dns_stack), callout_services_.get());
   relay_->reconfigure(poolSettings());
+  surges_->reconfigure(runtime_->config.surge);
   LogLine("-")
       .kv("event", "reload")
       .kv("result", "ok")
@@ -244,7 +272,8 @@ void Server::deadlineCallback(evutil_socket_t, short, void* self) {
   event_base_loopexit(server->base_, nullptr);
 }
 
-std::string Server::controlRequest(const std::string& request) const {
+std::string Server::controlRequest(const std::string& request) {
+  if (request == "status") return status().dump();
   if (request == "dns-cache list") return dnsCacheListing().dump();
   if (request == "dns-cache clear") {
     std::size_t entries = runtime_->dns->cache().list().size();
@@ -252,13 +281,72 @@ std::string Server::controlRequest(const std::string& request) const {
     LogLine("-").kv("event", "dns-cache").kv("cleared", static_cast<unsigned long long>(entries));
     return nlohmann::json{{"cleared", entries}}.dump();
   }
-  if (request != "status") {
-    return nlohmann::json{{"error", "unknown request '" + request +
-                                        "' (try: status, dns-cache list, dns-cache clear)"}}
-        .dump();
+  if (auto live = liveStateRequest(request)) return live->dump();
+  return nlohmann::json{{"error", "unknown request '" + request +
+                                      "' (try: status, dns-cache list|clear, surge list|clear, "
+                                      "penalty list|clear, counters list|clear)"}}
+      .dump();
+}
+
+std::optional<nlohmann::json> Server::liveStateRequest(const std::string& request) {
+  std::size_t space = request.find(' ');
+  std::string group = request.substr(0, space);
+  if (group != "surge" && group != "penalty" && group != "counters") return std::nullopt;
+  std::string rest = space == std::string::npos ? "" : request.substr(space + 1);
+  std::size_t space2 = rest.find(' ');
+  std::string verb = rest.substr(0, space2);
+  std::string what = space2 == std::string::npos ? "" : rest.substr(space2 + 1);
+  auto epoch = [](std::chrono::system_clock::time_point t) {
+    return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  };
+  if (verb == "clear") {
+    std::size_t cleared = group == "surge"     ? surges_->clear(what)
+                          : group == "penalty" ? penalties_->clear(what)
+                                               : counters_->clear(what);
+    LogLine("-")
+        .kv("event", group)
+        .kv("action", "clear")
+        .kv("target", what.empty() ? "all" : what)
+        .kv("cleared", static_cast<unsigned long long>(cleared));
+    return nlohmann::json{{"cleared", cleared}};
   }
+  if (verb != "list") return nlohmann::json{{"error", "use: " + group + " list|clear"}};
+  nlohmann::json entries = nlohmann::json::array();
+  if (group == "surge") {
+    for (const SurgeEntry& e : surges_->list()) {
+      entries.push_back({{"id", e.id},
+                         {"level", e.level == SurgeLevel::kConfirmed ? "confirmed" : "surge"},
+                         {"since", epoch(e.since)},
+                         {"ends", epoch(e.last_seen + runtime_->config.surge.hold)},
+                         {"messages", e.messages},
+                         {"networks", e.networks},
+                         {"senders", e.senders},
+                         {"recipients", e.recipients}});
+    }
+    return nlohmann::json{{"surges", entries}};
+  }
+  if (group == "penalty") {
+    for (const PenaltyBox::Penalty& p : penalties_->list()) {
+      entries.push_back({{"client", p.client},
+                         {"reason", p.reason},
+                         {"since", epoch(p.since)},
+                         {"until", epoch(p.until)}});
+    }
+    return nlohmann::json{{"penalties", entries}};
+  }
+  for (const CounterEntry& e : counters_->list(what)) {
+    entries.push_back({{"key", e.key},
+                       {"kind", e.kind},
+                       {"value", e.value},
+                       {"expires_in", e.expires_in.count()}});
+  }
+  return nlohmann::json{{"counters", entries}};
+}
+
+nlohmann::json Server::status() const {
   store::ReadTransaction txn(*store_);
-  nlohmann::json status{
+  const SurgeStats& surge = surges_->stats();
+  return nlohmann::json{
       {"generation", runtime_->config.generation},
       {"uptime_seconds", std::time(nullptr) - started_},
       {"connections", limits_.total()},
@@ -271,8 +359,14 @@ std::string Server::controlRequest(const std::string& request) const {
       {"dns_cache_entries", runtime_->dns->cache().list().size()},
       {"dns_in_flight", runtime_->dns->cache().inFlightCount()},
       {"checks", check_stats_.toJson()},
+      {"surge",
+       {{"entered", surge.entered},
+        {"exited", surge.exited},
+        {"cleared", surge.cleared},
+        {"confirmed", surge.confirmed},
+        {"deferred", surge.deferred}}},
+      {"clusters", clusters_->size()},
   };
-  return status.dump();
 }
 
 nlohmann::json Server::dnsCacheListing() const {
@@ -288,7 +382,14 @@ nlohmann::json Server::dnsCacheListing() const {
 }
 
 void Server::pruneCallback(evutil_socket_t, short, void* self) {
-  static_cast<Server*>(self)->pruneDecisionLog();
+  auto* server = static_cast<Server*>(self);
+  server->pruneDecisionLog();
+  server->pruneLiveState();
+}
+
+void Server::pruneLiveState() {
+  counters_->prune();
+  surges_->sweep();  // logs the surges that ended by themselves
 }
 
 void Server::pruneDecisionLog() {

@@ -7,6 +7,7 @@
 
 #include <ctime>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -14,9 +15,13 @@
 #include "config/config.h"
 #include "daemon/runtime.h"
 
+#include "checks/abuse/penalty_box.h"
 #include "checks/callout/callout_limiter.h"
 #include "checks/callout/callout_services.h"
 #include "checks/callout/smtp_prober.h"
+#include "checks/fingerprint/cluster_index.h"
+#include "checks/rate/local_counter_store.h"
+#include "checks/surge/surge_tracker.h"
 #include "net/connection_limits.h"
 #include "obs/check_stats.h"
 #include "obs/control_socket.h"
@@ -47,9 +52,13 @@ class Server {
   void beginShutdown();
   void maybeFinishShutdown();
   PoolSettings poolSettings() const;
-  std::string controlRequest(const std::string& request) const;
+  std::string controlRequest(const std::string& request);
+  // surge|penalty|counters list|clear [what]; nullopt when the request is none of them.
+  std::optional<nlohmann::json> liveStateRequest(const std::string& request);
+  nlohmann::json status() const;
   nlohmann::json dnsCacheListing() const;
   void pruneDecisionLog();
+  void pruneLiveState();
 
   static void acceptCallback(evconnlistener* listener, evutil_socket_t fd, sockaddr* addr, int len,
                              void* self);
@@ -74,6 +83,11 @@ class Server {
   std::unique_ptr<CalloutServices> callout_services_;
   std::unique_ptr<AccessPolicy> access_;
   std::unique_ptr<ControlSocket> control_;
+  // Rate, abuse and surge state: in-process, kept across reloads (DESIGN.md "Scaling out").
+  std::unique_ptr<LocalCounterStore> counters_;
+  std::unique_ptr<PenaltyBox> penalties_;
+  std::unique_ptr<ClusterIndex> clusters_;
+  std::unique_ptr<SurgeTracker> surges_;
   event* prune_event_ = nullptr;
   std::time_t started_ = 0;
   std::unique_ptr<RelayPool> relay_;

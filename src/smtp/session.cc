@@ -10,6 +10,10 @@
 
 #include <fmt/format.h>
 
+#include "checks/dmarc/organizational_domain.h"
+#include "checks/fingerprint/body_fingerprint.h"
+#include "checks/rate/rate_limiter.h"
+#include "checks/surge/client_network.h"
 #include "obs/log.h"
 #include "policy/authentication_results.h"
 #include "policy/reference_id.h"
@@ -17,6 +21,7 @@
 #include "store/decision_log.h"
 #include "store/quarantine_store.h"
 #include "util/ascii.h"
+#include "util/time_words.h"
 #include "util/timeval.h"
 
 namespace ts::smtp {
@@ -104,6 +109,7 @@ void Session::start() {
       .kv("event", "connect")
       .kv("client", peer_.host())
       .kv("trusted", trusted_ ? "yes" : "no");
+  if (!trusted_) abuse_.emplace(config_.abuse, *host_.counters, peer_.host());
   startConnectChecks();
   bufferevent_enable(bev_, EV_READ | EV_WRITE);
   if (!trusted_ && runtime_->pregreet.enabled()) {
@@ -450,6 +456,7 @@ void Session::onRcpt(std::string_view arg) {
         .kv("reason", verdict.result.reason);
     reply(550, verdict.result.enhanced, verdict.result.reason);
     results_.push_back(std::move(verdict.result));
+    noteAbuse(AbuseEvent::kBadRecipient);
     return;
   }
   results_.push_back(std::move(verdict.result));
@@ -480,11 +487,54 @@ void Session::onRcpt(std::string_view arg) {
         fmt::format("{} ({}) for {}", allow_entry_->domain, standingName(standing), number);
     results_.push_back(std::move(allow));
   }
-  if (kind == RecipientKind::kScreened) {
-    screenRecipient(std::move(verdict.forward_path));
+  admitRecipient(std::move(verdict.forward_path), kind, number);
+}
+
+void Session::admitRecipient(std::string forward_path, RecipientKind kind, std::string number) {
+  if (trusted_ || kind == RecipientKind::kRole) {
+    routeRecipient(std::move(forward_path), kind);
     return;
   }
-  forwardRecipient(std::move(verdict.forward_path), kind);
+  // An allowlisted domain is the operator's word that its volume is expected: only its
+  // client address and its recipients are limited, which a forger cannot escape either.
+  RecipientRateInput input{
+      peer_.host(),
+      allow_entry_ ? std::string() : organizationalDomain(store::domainOf(mail_.sender.address())),
+      std::move(number)};
+  busy_ = true;
+  evtimer_del(timer_);
+  std::weak_ptr<bool> alive = alive_;
+  RateLimiter(config_.rate, *host_.counters)
+      .admitRecipient(input, [this, alive, path = std::move(forward_path), kind](CheckResult r) {
+        if (alive.expired() || state_ == State::kClosing) return;
+        busy_ = false;
+        host_.check_stats->record(r, false);
+        if (r.outcome == Outcome::kPass) {
+          routeRecipient(path, kind);
+        } else {
+          LogLine(ref_)
+              .kv("event", "tempfail")
+              .kv("stage", "rcpt")
+              .kv("client", peer_.host())
+              .kv("from", mail_.sender.address())
+              .kv("to", path)
+              .kv("check", r.check)
+              .kv("reason", r.reason);
+          rcpt_refusal_ = r.reason;
+          rcpt_refusal_action_ = "tempfail";
+          reply(450, enhancedFor(450, r.enhanced, "4.7.1"), r.reason);
+          results_.push_back(std::move(r));
+        }
+        if (!busy_) resume();
+      });
+}
+
+void Session::routeRecipient(std::string forward_path, RecipientKind kind) {
+  if (kind == RecipientKind::kScreened) {
+    screenRecipient(std::move(forward_path));
+    return;
+  }
+  forwardRecipient(std::move(forward_path), kind);
 }
 
 void Session::screenRecipient(std::string forward_path) {
@@ -640,6 +690,7 @@ void Session::onRset(std::string_view arg) {
   }
   endTransaction(true);
   reply(250, "2.0.0", "Ok");
+  noteAbuse(AbuseEvent::kRset);
 }
 
 void Session::onNoop(std::string_view) {
@@ -668,6 +719,37 @@ void Session::onVrfy(std::string_view) {
 
 void Session::onExpn(std::string_view) {
   reply(502, "5.5.1", "EXPN is not supported");
+}
+
+// ---- abuse ----
+
+void Session::noteAbuse(AbuseEvent event) {
+  if (!abuse_) return;
+  std::weak_ptr<bool> alive = alive_;
+  abuse_->note(event, [this, alive](std::string reason) {
+    if (alive.expired()) return;
+    penalise(reason);
+  });
+}
+
+void Session::penalise(const std::string& reason) {
+  if (state_ == State::kClosing) return;
+  std::chrono::seconds penalty = config_.abuse.penalty_time;
+  std::string until;
+  if (penalty.count() > 0) {
+    host_.penalties->add(peer_.host(), penalty, reason);
+    auto now = std::chrono::system_clock::now();
+    until =
+        fmt::format("; your address may connect again after {}", utcTimeWords(now + penalty, now));
+  }
+  LogLine(session_ref_)
+      .kv("event", "penalty")
+      .kv("client", peer_.host())
+      .kv("seconds", static_cast<long long>(penalty.count()))
+      .kv("reason", reason);
+  reply(421, "4.7.0",
+        fmt::format("Closing the connection: {}{}. Fix the sending software", reason, until));
+  closeAfterReply();
 }
 
 // ---- end of data and relay ----
@@ -759,21 +841,126 @@ bool Session::allowlistTrusted() const {
 
 void Session::decideMessage() {
   noteAuthentication();
-  bool trusted_sender = allowlistTrusted();
+  sender_trusted_ = allowlistTrusted();
   if (held_accepted_ > 0) {
     CheckResult allow;
     allow.check = "allowlist";
-    allow.outcome = trusted_sender ? Outcome::kPass : Outcome::kNeutral;
-    allow.reason = trusted_sender ? "allowlisted and authenticated: not screened"
-                                  : "allowlisted but not authenticated (no SPF pass, no "
-                                    "aligned DKIM pass): screened as usual";
+    allow.outcome = sender_trusted_ ? Outcome::kPass : Outcome::kNeutral;
+    allow.reason = sender_trusted_ ? "allowlisted and authenticated: not screened"
+                                   : "allowlisted but not authenticated (no SPF pass, no "
+                                     "aligned DKIM pass): screened as usual";
     results_.push_back(std::move(allow));
   }
   // postmaster@ and abuse@ alone, or an authenticated allowlisted sender: no screening.
-  bool screened = screened_accepted_ > 0 || (held_accepted_ > 0 && !trusted_sender);
+  message_screened_ = screened_accepted_ > 0 || (held_accepted_ > 0 && !sender_trusted_);
+  if (!screening_) {
+    concludeMessage();  // a trusted client: nothing to check or count
+    return;
+  }
+  screenMessage();
+  checkIdentical(0);
+}
+
+void Session::screenMessage() {
+  const Runtime& rt = *runtime_;
+  bool rules = message_screened_ && rt.content.enabled() && config_.content.action != Action::kOff;
+  bool surge = message_screened_ && config_.surge.enabled;
+  if (rules || surge || config_.rate.identical.limit > 0) {
+    content_ = extractContent(reader_.message());
+    BodyFingerprint fingerprint = fingerprintBody(content_->text);
+    body_hash_ = fingerprint.exact;
+    if (surge) cluster_ = host_.clusters->assign(fingerprint);
+  }
+  if (!message_screened_) return;
+  if (config_.headers.action != Action::kOff || config_.headers.date_action != Action::kOff) {
+    std::vector<CheckResult> problems =
+        rt.headers.evaluate(reader_.message(), mail_.smtputf8, std::chrono::system_clock::now());
+    if (problems.empty()) {
+      CheckResult compliant;
+      compliant.check = "headers";
+      compliant.outcome = Outcome::kPass;
+      host_.check_stats->record(compliant, false);
+    }
+    for (CheckResult& problem : problems) {
+      Action action = problem.check == "header_date_range" ? config_.headers.date_action
+                                                           : config_.headers.action;
+      if (action == Action::kOff) continue;
+      host_.check_stats->record(problem, false);
+      proposals_.push_back(Proposal{problem, action});
+      results_.push_back(std::move(problem));
+    }
+  }
+  if (rules) {
+    CheckResult verdict = rt.content.evaluate(*content_);
+    host_.check_stats->record(verdict, false);
+    if (verdict.outcome != Outcome::kPass) {
+      proposals_.push_back(Proposal{verdict, config_.content.action});
+    }
+    results_.push_back(std::move(verdict));
+  }
+}
+
+void Session::checkIdentical(std::size_t index) {
+  if (config_.rate.identical.limit == 0 || index >= accepted_.size()) {
+    observeSurge();
+    return;
+  }
+  busy_ = true;
+  evtimer_del(timer_);
+  std::weak_ptr<bool> alive = alive_;
+  RateLimiter(config_.rate, *host_.counters)
+      .admitIdentical(mail_.sender.address(), accepted_[index], body_hash_,
+                      [this, alive, index](CheckResult r) {
+                        if (alive.expired() || state_ == State::kClosing) return;
+                        busy_ = false;
+                        if (r.outcome == Outcome::kPass) {
+                          checkIdentical(index + 1);
+                        } else {
+                          host_.check_stats->record(r, false);
+                          proposals_.push_back(Proposal{r, Action::kTempfail});
+                          results_.push_back(std::move(r));
+                          observeSurge();
+                        }
+                        if (!busy_) resume();
+                      });
+}
+
+void Session::observeSurge() {
+  if (!message_screened_ || !config_.surge.enabled) {
+    concludeMessage();
+    return;
+  }
+  busy_ = true;
+  evtimer_del(timer_);
+  std::weak_ptr<bool> alive = alive_;
+  SurgeSample sample{cluster_, mail_.sender.address(), accepted_, clientNetwork(peer_)};
+  host_.surges->observe(sample, [this, alive](SurgeStatus status) {
+    if (alive.expired() || state_ == State::kClosing) return;
+    busy_ = false;
+    if (status.level != SurgeLevel::kNone) {
+      bool confirmed = status.level == SurgeLevel::kConfirmed;
+      CheckResult r;
+      r.check = "surge";
+      r.outcome = Outcome::kFail;
+      r.reason = std::move(status.reason);
+      r.enhanced = confirmed ? "5.7.1" : "4.7.1";
+      r.detail = status.id;
+      // Unauthenticated mail of a surge is deferred: its senders retry, nothing is lost.
+      Action action = confirmed ? config_.surge.confirmed_action : Action::kTempfail;
+      if (!confirmed) host_.surges->countDeferred();
+      host_.check_stats->record(r, false);
+      proposals_.push_back(Proposal{r, action});
+      results_.push_back(std::move(r));
+    }
+    concludeMessage();
+    if (!busy_) resume();
+  });
+}
+
+void Session::concludeMessage() {
   std::vector<CheckResult> unused;
   std::vector<Proposal> proposals;
-  if (screened) collectClientChecks(unused, proposals);
+  if (message_screened_) collectClientChecks(unused, proposals);
   proposals.insert(proposals.end(), proposals_.begin(), proposals_.end());
   Decision decision = runtime_->decisions.decide(Stage::kEndOfData, proposals);
   std::string_view reason = decision.deciding ? std::string_view(decision.deciding->result.reason)
@@ -938,6 +1125,11 @@ void Session::endTransaction(bool upstream_transaction_open) {
   auth_ = AuthenticationResult{};
   held_accepted_ = 0;
   held_number_.clear();
+  sender_trusted_ = false;
+  message_screened_ = false;
+  content_.reset();
+  body_hash_ = 0;
+  cluster_ = 0;
   callout_started_ = false;
   allow_entry_.reset();
   if (upstream_.connection) {
@@ -1076,6 +1268,8 @@ void Session::flushReply(int code) {
   if (!bev_ || state_ == State::kClosing) return;
   bufferevent_write(bev_, out_.data(), out_.size());
   if (code < 400 || code == 421) return;
+  noteAbuse(AbuseEvent::kError);
+  if (state_ == State::kClosing) return;
   if (++errors_ >= config_.max_errors) {
     LogLine(session_ref_)
         .kv("event", "disconnect")

@@ -12,8 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "checks/abuse/abuse_counters.h"
+#include "checks/abuse/penalty_box.h"
 #include "checks/client_context.h"
 #include "checks/client_screening.h"
+#include "checks/content/message_content.h"
+#include "checks/fingerprint/cluster_index.h"
+#include "checks/rate/counter_store.h"
+#include "checks/surge/surge_tracker.h"
 #include "daemon/runtime.h"
 #include "net/socket_address.h"
 #include "policy/access_policy.h"
@@ -30,9 +36,15 @@ namespace ts::smtp {
 struct SessionHost {
   event_base* base;
   RelayPool* relay;
-  const AccessPolicy* access;                     // bans and allowlist, read live from the store
-  store::StoreWriter* writer;                     // decision log and quarantine writes
-  CheckStatsTable* check_stats;                   // outcome counters of the network checks
+  const AccessPolicy* access;    // bans and allowlist, read live from the store
+  store::StoreWriter* writer;    // decision log and quarantine writes
+  CheckStatsTable* check_stats;  // outcome counters of the network checks
+  // Daemon-wide state that outlives reloads: rate and abuse counters, the penalty box,
+  // the campaign clusters and the surges.
+  CounterStore* counters;
+  PenaltyBox* penalties;
+  ClusterIndex* clusters;
+  SurgeTracker* surges;
   std::function<void(class Session*)> on_closed;  // the session may be freed after this
 };
 
@@ -106,6 +118,20 @@ class Session {
   // Pregreet and the network checks: results for the record, proposals for the decision.
   void collectClientChecks(std::vector<CheckResult>& results,
                            std::vector<Proposal>& proposals) const;
+
+  // The rate limits of a recipient, then on to screening or the gateway.
+  void admitRecipient(std::string forward_path, RecipientKind kind, std::string number);
+  void routeRecipient(std::string forward_path, RecipientKind kind);
+
+  // abuse: crossing a limit ends the session with 421 and puts the client in the box
+  void noteAbuse(AbuseEvent event);
+  void penalise(const std::string& reason);
+
+  // end of data, after authentication: the message's own checks, then the verdict
+  void screenMessage();
+  void checkIdentical(std::size_t index);
+  void observeSurge();
+  void concludeMessage();
 
   // relay
   void forwardRecipient(std::string forward_path, RecipientKind kind);
@@ -191,6 +217,13 @@ class Session {
   std::vector<Proposal> proposals_;               // what the screening checks propose
   std::optional<store::AllowEntry> allow_entry_;  // of the sender's domain
   AuthenticationResult auth_;                     // empty until the SPF and DKIM checks exist
+  bool sender_trusted_ = false;            // allowlisted and authenticated, known at end of data
+  bool message_screened_ = false;          // some recipient's verdict depends on the checks
+  std::optional<MessageContent> content_;  // read only when a check needs it
+  std::uint64_t body_hash_ = 0;            // the normalised body's exact fingerprint
+  std::uint64_t cluster_ = 0;              // its campaign cluster, 0: none
+  // What this client did wrong in this session; absent for trusted clients.
+  std::optional<AbuseCounters> abuse_;
   bool mail_given_ = false;
   bool decision_recorded_ = false;
   RelayPool::Lease upstream_;

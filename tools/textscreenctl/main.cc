@@ -20,11 +20,14 @@ constexpr const char* kUsage =
     "Commands:\n"
     "  allow add|del|list|show|import|export   business domains that are not screened\n"
     "  ban add|del|list                        banned senders, domains, clients, recipients\n"
+    "  counters list|clear [PREFIX]            the daemon's rate, abuse and surge counters\n"
     "  dns-cache list|clear                    the daemon's cached DNS answers\n"
     "  lookup REF | --domain D | --recipient N why a message was refused (the [ts-...] id)\n"
+    "  penalty list|clear [ADDRESS]            clients in the penalty box for abuse\n"
     "  quarantine list|show|release|delete     messages held for review\n"
     "  stats [--since 24h]                     decisions by action and reason\n"
     "  status                                  the running daemon's state\n"
+    "  surge list|clear [ID]                   campaigns and networks in surge mode\n"
     "\n"
     "Global options:\n"
     "  --config FILE  the daemon's configuration (default: $TEXTSCREEN_CONFIG, else\n"
@@ -71,12 +74,14 @@ int main(int argc, char** argv) {
       {"allow", ts::ctl::runAllow},           {"ban", ts::ctl::runBan},
       {"dns-cache", ts::ctl::runDnsCache},    {"lookup", ts::ctl::runLookup},
       {"quarantine", ts::ctl::runQuarantine}, {"stats", ts::ctl::runStats},
-      {"status", ts::ctl::runStatus},
+      {"status", ts::ctl::runStatus},         {"surge", ts::ctl::runSurge},
+      {"penalty", ts::ctl::runPenalty},       {"counters", ts::ctl::runCounters},
   };
   auto it = kCommands.find(command);
   if (it == kCommands.end()) {
     return ts::ctl::usageError(fmt::format(
-        "unknown command '{}' (allow, ban, dns-cache, lookup, quarantine, stats, status; see "
+        "unknown command '{}' (allow, ban, counters, dns-cache, lookup, penalty, quarantine, "
+        "stats, status, surge; see "
         "'textscreenctl --help')",
         command));
   }

@@ -1,0 +1,5 @@
+target_sources(textscreen_core PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/local_counter_store.cc
+  ${CMAKE_CURRENT_LIST_DIR}/rate_config.cc
+  ${CMAKE_CURRENT_LIST_DIR}/rate_limiter.cc
+)
