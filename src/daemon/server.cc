@@ -217,6 +217,17 @@ void Server::reload() {
         .kv("listen", current.listen.toString());
     next.listen = current.listen;
   }
+  // The clusters and counters live across reloads; their bounds are fixed at start.
+  if (next.surge.cluster_capacity != current.surge.cluster_capacity ||
+      next.surge.similarity != current.surge.similarity ||
+      next.rate.max_keys != current.rate.max_keys ||
+      next.rate.max_members_per_key != current.rate.max_members_per_key) {
+    LogLine("-")
+        .kv("event", "reload")
+        .kv("warning",
+            "surge_cluster_capacity, surge_similarity, counter_max_keys and counter_max_members "
+            "changes need a restart");
+  }
   next.generation = current.generation + 1;
   // The same dns_* keys keep the resolver and its cache; sessions on an old stack keep it
   // alive until they end.
@@ -364,7 +375,9 @@ nlohmann::json Server::status() const {
         {"exited", surge.exited},
         {"cleared", surge.cleared},
         {"confirmed", surge.confirmed},
-        {"deferred", surge.deferred}}},
+        {"deferred", surge.deferred},
+        {"rejected", surge.rejected},
+        {"quarantined", surge.quarantined}}},
       {"clusters", clusters_->size()},
   };
 }

@@ -947,7 +947,13 @@ void Session::observeSurge() {
       r.detail = status.id;
       // Unauthenticated mail of a surge is deferred: its senders retry, nothing is lost.
       Action action = confirmed ? config_.surge.confirmed_action : Action::kTempfail;
-      if (!confirmed) host_.surges->countDeferred();
+      if (!confirmed || action == Action::kTempfail) {
+        host_.surges->countDeferred();
+      } else if (action == Action::kQuarantine) {
+        host_.surges->countQuarantined();
+      } else {
+        host_.surges->countRejected();
+      }
       host_.check_stats->record(r, false);
       proposals_.push_back(Proposal{r, action});
       results_.push_back(std::move(r));
