@@ -1,7 +1,10 @@
 // Kept apart from the core table so a check's config file needs only this header.
 #include "config/key_setters.h"
 
+#include <fmt/format.h>
+
 #include "config/value_parsers.h"
+#include "util/ascii.h"
 
 namespace ts {
 
@@ -54,6 +57,64 @@ Status<> assignDeadline(std::chrono::milliseconds& out, const std::vector<std::s
   }
   out = *d;
   return Ok{};
+}
+
+Status<> assignYesNo(bool& out, const std::vector<std::string>& values) {
+  auto v = singleValue(values);
+  if (!v) return fail(v.error());
+  std::string word = asciiLower(*v);
+  if (word == "yes" || word == "true" || word == "on") {
+    out = true;
+  } else if (word == "no" || word == "false" || word == "off") {
+    out = false;
+  } else {
+    return fail("'" + *v + "' is not yes or no");
+  }
+  return Ok{};
+}
+
+namespace {
+
+// "90s", "10m", "30d": a bound in the units the key is written in.
+std::string compactSpan(std::chrono::seconds d) {
+  struct Unit {
+    long long seconds;
+    char suffix;
+  };
+  for (Unit u : {Unit{86400, 'd'}, Unit{3600, 'h'}, Unit{60, 'm'}}) {
+    if (d.count() > 0 && d.count() % u.seconds == 0) {
+      return fmt::format("{}{}", d.count() / u.seconds, u.suffix);
+    }
+  }
+  return fmt::format("{}s", d.count());
+}
+
+}  // namespace
+
+Status<> assignSeconds(std::chrono::seconds& out, const std::vector<std::string>& values,
+                       std::chrono::seconds min, std::chrono::seconds max) {
+  auto v = singleValue(values);
+  if (!v) return fail(v.error());
+  auto d = parseDuration(*v);
+  if (!d) return fail(d.error());
+  if (d->count() % 1000 != 0 || *d < min || *d > max) {
+    return fail(fmt::format("'{}' must be whole seconds, from {} to {} (e.g. 30s, 10m, 1h)", *v,
+                            compactSpan(min), compactSpan(max)));
+  }
+  out = std::chrono::duration_cast<std::chrono::seconds>(*d);
+  return Ok{};
+}
+
+Result<std::uint64_t> countWithin(const std::vector<std::string>& values, std::uint64_t min,
+                                  std::uint64_t max) {
+  auto v = singleValue(values);
+  if (!v) return fail(v.error());
+  auto n = parseCount(*v);
+  if (!n) return fail(n.error());
+  if (*n < min || *n > max) {
+    return fail(fmt::format("'{}' must be a whole number from {} to {}", *v, min, max));
+  }
+  return *n;
 }
 
 }  // namespace ts

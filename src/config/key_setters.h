@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -20,5 +21,22 @@ Status<> assignScore(double& out, const std::vector<std::string>& values);
 Status<> assignTemperrorAction(Action& out, const std::vector<std::string>& values);
 // A network check's deadline: above 0, at most 60s (the session's own waits are longer).
 Status<> assignDeadline(std::chrono::milliseconds& out, const std::vector<std::string>& values);
+// yes/no (also true/false, on/off).
+Status<> assignYesNo(bool& out, const std::vector<std::string>& values);
+// A duration in whole seconds within [min, max]: the counters, windows and penalties
+// count seconds.
+Status<> assignSeconds(std::chrono::seconds& out, const std::vector<std::string>& values,
+                       std::chrono::seconds min, std::chrono::seconds max);
+// A whole number within [min, max].
+Result<std::uint64_t> countWithin(const std::vector<std::string>& values, std::uint64_t min,
+                                  std::uint64_t max);
+template <typename T>
+Status<> assignCount(T& out, const std::vector<std::string>& values, std::uint64_t min,
+                     std::uint64_t max) {
+  auto n = countWithin(values, min, max);
+  if (!n) return fail(n.error());
+  out = static_cast<T>(*n);
+  return Ok{};
+}
 
 }  // namespace ts

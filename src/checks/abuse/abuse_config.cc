@@ -14,31 +14,19 @@
 namespace ts {
 namespace {
 
+constexpr std::uint64_t kMaxLimit = 1000000;
+
 template <unsigned AbuseConfig::*Field>
 Status<> setLimit(Config& c, const std::vector<std::string>& values) {
-  auto v = singleValue(values);
-  if (!v) return fail(v.error());
-  auto n = parseCount(*v);
-  if (!n) return fail(n.error());
-  if (*n > 1000000) return fail(std::string("must be a whole number from 0 (off) to 1000000"));
-  c.abuse.*Field = static_cast<unsigned>(*n);
-  return Ok{};
+  return assignCount(c.abuse.*Field, values, 0, kMaxLimit);
 }
 
-// Whole seconds: the counter store and the penalty box count seconds. `MinSeconds` is 1 for
-// the error window (a rate needs one) and 0 for the penalty time (0: no penalty box).
+// `MinSeconds` is 1 for the error window (a rate needs one) and 0 for the penalty time
+// (0: no penalty box).
 template <std::chrono::seconds AbuseConfig::*Field, long MinSeconds>
 Status<> setSeconds(Config& c, const std::vector<std::string>& values) {
-  auto v = singleValue(values);
-  if (!v) return fail(v.error());
-  auto d = parseDuration(*v);
-  if (!d) return fail(d.error());
-  if (d->count() % 1000 != 0 || *d < std::chrono::seconds(MinSeconds) ||
-      *d > std::chrono::hours(24 * 30)) {
-    return fail(fmt::format("must be whole seconds, from {}s to 30d", MinSeconds));
-  }
-  c.abuse.*Field = std::chrono::duration_cast<std::chrono::seconds>(*d);
-  return Ok{};
+  return assignSeconds(c.abuse.*Field, values, std::chrono::seconds(MinSeconds),
+                       std::chrono::hours(24 * 30));
 }
 
 constexpr std::array kKeys = {

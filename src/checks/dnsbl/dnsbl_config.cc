@@ -158,17 +158,7 @@ Status<> setThreshold(Config& c, const std::vector<std::string>& values) {
 }
 
 Status<> setReplyText(Config& c, const std::vector<std::string>& values) {
-  auto v = singleValue(values);
-  if (!v) return fail(v.error());
-  std::string word = asciiLower(*v);
-  if (word == "yes") {
-    c.dnsbl.reply_text = true;
-  } else if (word == "no") {
-    c.dnsbl.reply_text = false;
-  } else {
-    return fail("'" + *v + "' is not yes or no");
-  }
-  return Ok{};
+  return assignYesNo(c.dnsbl.reply_text, values);
 }
 
 constexpr std::array kKeys = {

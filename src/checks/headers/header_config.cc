@@ -16,28 +16,7 @@ namespace {
 // means no limit at all, which headers_action = off already says more clearly.
 constexpr std::uint64_t kMinLineLength = 78;
 constexpr std::uint64_t kMaxLineLength = 1024 * 1024;
-
-Status<> assignAge(std::chrono::seconds& out, const std::vector<std::string>& values) {
-  auto v = singleValue(values);
-  if (!v) return fail(v.error());
-  auto d = parseDuration(*v);
-  if (!d) return fail(d.error());
-  if (*d < std::chrono::minutes(1)) return fail(std::string("must be at least 1m"));
-  out = std::chrono::duration_cast<std::chrono::seconds>(*d);
-  return Ok{};
-}
-
-Status<> assignLineLength(std::size_t& out, const std::vector<std::string>& values) {
-  auto v = singleValue(values);
-  if (!v) return fail(v.error());
-  auto n = parseCount(*v);
-  if (!n) return fail(n.error());
-  if (*n < kMinLineLength || *n > kMaxLineLength) {
-    return fail(std::string("must be between 78 and 1048576 bytes"));
-  }
-  out = static_cast<std::size_t>(*n);
-  return Ok{};
-}
+constexpr std::chrono::seconds kMaxDateWindow = std::chrono::hours(24 * 365);
 
 constexpr std::array kKeys = {
     ConfigKey{"headers_action", "off", "action",
@@ -63,25 +42,26 @@ constexpr std::array kKeys = {
               [](Config& c, const std::vector<std::string>& v) {
                 return assignAction(c.headers.date_action, v);
               }},
-    ConfigKey{"headers_date_max_age", "72h", "duration",
-              "How old a message's Date may be before headers_date_action applies; at least 1m.",
-              false,
-              [](Config& c, const std::vector<std::string>& v) {
-                return assignAge(c.headers.date_max_age, v);
-              }},
+    ConfigKey{
+        "headers_date_max_age", "72h", "duration",
+        "How old a message's Date may be before headers_date_action applies; at least 1m.", false,
+        [](Config& c, const std::vector<std::string>& v) {
+          return assignSeconds(c.headers.date_max_age, v, std::chrono::minutes(1), kMaxDateWindow);
+        }},
     ConfigKey{"headers_date_max_future", "24h", "duration",
               "How far ahead of this host's clock a Date may be before headers_date_action "
               "applies; at least 1m.",
               false,
               [](Config& c, const std::vector<std::string>& v) {
-                return assignAge(c.headers.date_max_future, v);
+                return assignSeconds(c.headers.date_max_future, v, std::chrono::minutes(1),
+                                     kMaxDateWindow);
               }},
     ConfigKey{"headers_max_line_length", "998", "bytes",
               "Longest header line accepted, without its CR LF (RFC 5322 allows 998); "
               "78 to 1048576.",
               false,
               [](Config& c, const std::vector<std::string>& v) {
-                return assignLineLength(c.headers.max_line_length, v);
+                return assignCount(c.headers.max_line_length, v, kMinLineLength, kMaxLineLength);
               }},
 };
 

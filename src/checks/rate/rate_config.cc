@@ -18,40 +18,18 @@ constexpr std::chrono::seconds kMaxWindow = std::chrono::hours(24 * 30);
 
 template <RateSpec RateConfig::*Spec>
 Status<> setLimit(Config& c, const std::vector<std::string>& values) {
-  auto v = singleValue(values);
-  if (!v) return fail(v.error());
-  auto n = parseCount(*v);
-  if (!n) return fail(n.error());
-  if (*n > kMaxLimit) return fail(std::string("must be a whole number from 0 (off) to 1000000"));
-  (c.rate.*Spec).limit = static_cast<std::uint32_t>(*n);
-  return Ok{};
+  return assignCount((c.rate.*Spec).limit, values, 0, kMaxLimit);
 }
 
+// GCRA spaces events by window / limit; the store and the reasons count whole seconds.
 template <RateSpec RateConfig::*Spec>
 Status<> setWindow(Config& c, const std::vector<std::string>& values) {
-  auto v = singleValue(values);
-  if (!v) return fail(v.error());
-  auto d = parseDuration(*v);
-  if (!d) return fail(d.error());
-  // GCRA spaces events by window / limit; the store and the reasons count whole seconds.
-  if (d->count() % 1000 != 0 || *d < std::chrono::seconds(1) || *d > kMaxWindow) {
-    return fail(std::string("must be whole seconds, from 1s to 30d"));
-  }
-  (c.rate.*Spec).window = std::chrono::duration_cast<std::chrono::seconds>(*d);
-  return Ok{};
+  return assignSeconds((c.rate.*Spec).window, values, std::chrono::seconds(1), kMaxWindow);
 }
 
 template <std::size_t RateConfig::*Field>
 Status<> setBound(Config& c, const std::vector<std::string>& values) {
-  auto v = singleValue(values);
-  if (!v) return fail(v.error());
-  auto n = parseCount(*v);
-  if (!n) return fail(n.error());
-  if (*n == 0 || *n > std::numeric_limits<std::uint32_t>::max()) {
-    return fail(std::string("must be a whole number from 1"));
-  }
-  c.rate.*Field = static_cast<std::size_t>(*n);
-  return Ok{};
+  return assignCount(c.rate.*Field, values, 1, std::numeric_limits<std::uint32_t>::max());
 }
 
 constexpr std::array kKeys = {

@@ -16,44 +16,11 @@
 namespace ts {
 namespace {
 
-Status<> assignYesNo(bool& out, const std::vector<std::string>& values) {
-  auto v = singleValue(values);
-  if (!v) return fail(v.error());
-  std::string word = asciiLower(*v);
-  if (word == "yes" || word == "true" || word == "on") {
-    out = true;
-  } else if (word == "no" || word == "false" || word == "off") {
-    out = false;
-  } else {
-    return fail("'" + *v + "' is not yes or no");
-  }
-  return Ok{};
-}
+constexpr std::uint64_t kMaxCount = 1000000000;
 
-// The counter store counts in whole seconds.
-Status<> assignSeconds(std::chrono::seconds& out, const std::vector<std::string>& values) {
-  auto v = singleValue(values);
-  if (!v) return fail(v.error());
-  auto d = parseDuration(*v);
-  if (!d) return fail(d.error());
-  if (d->count() < 1000 || d->count() % 1000 != 0) {
-    return fail("'" + *v + "' must be whole seconds, at least 1s (e.g. 30s, 10m, 1h)");
-  }
-  out = std::chrono::duration_cast<std::chrono::seconds>(*d);
-  return Ok{};
-}
-
-template <typename T>
-Status<> assignCount(T& out, const std::vector<std::string>& values, std::uint64_t min) {
-  auto v = singleValue(values);
-  if (!v) return fail(v.error());
-  auto n = parseCount(*v);
-  if (!n) return fail(n.error());
-  if (*n < min || *n > std::numeric_limits<T>::max()) {
-    return fail("must be a whole number from " + std::to_string(min));
-  }
-  out = static_cast<T>(*n);
-  return Ok{};
+// The counter store counts whole seconds.
+Status<> setSeconds(std::chrono::seconds& out, const std::vector<std::string>& values) {
+  return assignSeconds(out, values, std::chrono::seconds(1), std::chrono::hours(24 * 30));
 }
 
 Status<> assignConfirmedAction(Action& out, const std::vector<std::string>& values) {
@@ -88,72 +55,72 @@ constexpr std::array kKeys = {
               [](Config& c, const std::vector<std::string>& v) {
                 return assignYesNo(c.surge.enabled, v);
               }},
-    ConfigKey{"surge_window", "10m", "duration",
-              "Sliding window over which a cluster's distinct recipients, networks and "
-              "senders are counted.",
-              false,
-              [](Config& c, const std::vector<std::string>& v) {
-                return assignSeconds(c.surge.window, v);
-              }},
+    ConfigKey{
+        "surge_window", "10m", "duration",
+        "Sliding window over which a cluster's distinct recipients, networks and "
+        "senders are counted.",
+        false,
+        [](Config& c, const std::vector<std::string>& v) { return setSeconds(c.surge.window, v); }},
     ConfigKey{"surge_cluster_recipients", "20", "count",
               "Distinct recipients a cluster must reach in the window to enter surge mode "
               "(with surge_cluster_networks or surge_cluster_senders).",
               false,
               [](Config& c, const std::vector<std::string>& v) {
-                return assignCount(c.surge.cluster_recipients, v, 1);
+                return assignCount(c.surge.cluster_recipients, v, 1, kMaxCount);
               }},
     ConfigKey{"surge_cluster_networks", "3", "count",
               "Distinct client networks (IPv4 /24, IPv6 /64) that, with enough recipients, put "
               "a cluster in surge mode: one business's notices from one network never do.",
               false,
               [](Config& c, const std::vector<std::string>& v) {
-                return assignCount(c.surge.cluster_networks, v, 1);
+                return assignCount(c.surge.cluster_networks, v, 1, kMaxCount);
               }},
     ConfigKey{"surge_cluster_senders", "10", "count",
               "Distinct envelope senders that, with enough recipients, put a cluster in surge "
               "mode.",
               false,
               [](Config& c, const std::vector<std::string>& v) {
-                return assignCount(c.surge.cluster_senders, v, 1);
+                return assignCount(c.surge.cluster_senders, v, 1, kMaxCount);
               }},
     ConfigKey{"surge_confirm_networks", "10", "count",
               "Distinct client networks at which a surge counts as a confirmed campaign and "
               "surge_confirmed_action applies.",
               false,
               [](Config& c, const std::vector<std::string>& v) {
-                return assignCount(c.surge.confirm_networks, v, 1);
+                return assignCount(c.surge.confirm_networks, v, 1, kMaxCount);
               }},
     ConfigKey{"surge_confirm_senders", "30", "count",
               "Distinct envelope senders at which a surge counts as a confirmed campaign.", false,
               [](Config& c, const std::vector<std::string>& v) {
-                return assignCount(c.surge.confirm_senders, v, 1);
+                return assignCount(c.surge.confirm_senders, v, 1, kMaxCount);
               }},
     ConfigKey{"surge_confirmed_action", "reject", "action",
               "What unauthenticated mail of a confirmed campaign leads to: reject, quarantine "
               "or tempfail.",
               false,
-              [](Config& c, const std::vector<std::string>&
-                                v) { return assignConfirmedAction(c.surge.confirmed_action, v); }},
-    ConfigKey{"surge_network_limit", "0", "count",
-              "Messages one client network may send per surge_network_window before it enters "
-              "surge mode itself; 0: no network limit.",
-              false,
-              [](Config& c, const std::vector<std::string>&
-                                v) { return assignCount(c.surge.network_rate.limit, v, 0); }},
+              [](Config& c, const std::vector<std::string>& v) {
+                return assignConfirmedAction(c.surge.confirmed_action, v);
+              }},
+    ConfigKey{
+        "surge_network_limit", "0", "count",
+        "Messages one client network may send per surge_network_window before it enters "
+        "surge mode itself; 0: no network limit.",
+        false,
+        [](Config& c, const std::vector<std::string>&
+                          v) { return assignCount(c.surge.network_rate.limit, v, 0, kMaxCount); }},
     ConfigKey{
         "surge_network_window", "10m", "duration", "The window of surge_network_limit.", false,
         [](Config& c, const std::vector<std::string>& v) {
-          return assignSeconds(c.surge.network_rate.window, v);
+          return setSeconds(c.surge.network_rate.window, v);
         }},
-    ConfigKey{"surge_hold", "15m", "duration",
-              "A surge ends this long after the last message that kept it going.", false,
-              [](Config& c, const std::vector<std::string>& v) {
-                return assignSeconds(c.surge.hold, v);
-              }},
+    ConfigKey{
+        "surge_hold", "15m", "duration",
+        "A surge ends this long after the last message that kept it going.", false,
+        [](Config& c, const std::vector<std::string>& v) { return setSeconds(c.surge.hold, v); }},
     ConfigKey{"surge_cluster_capacity", "100000", "count",
               "Campaign clusters remembered; the least recently seen are forgotten first.", false,
               [](Config& c, const std::vector<std::string>& v) {
-                return assignCount(c.surge.cluster_capacity, v, 1);
+                return assignCount(c.surge.cluster_capacity, v, 1, kMaxCount);
               }},
     ConfigKey{
         "surge_similarity", "0.6", "number",

@@ -51,9 +51,9 @@ TEST(HeaderCheckConfig, BadValuesNameTheirKey) {
       {"headers_score=lots", "headers_score", "not a number"},
       {"headers_date_action=maybe", "headers_date_action", "not an action"},
       {"headers_date_max_age=3 weeks", "headers_date_max_age", "not a duration"},
-      {"headers_date_max_age=30s", "headers_date_max_age", "at least 1m"},
-      {"headers_date_max_future=0", "headers_date_max_future", "at least 1m"},
-      {"headers_max_line_length=77", "headers_max_line_length", "between 78 and 1048576"},
+      {"headers_date_max_age=30s", "headers_date_max_age", "from 1m to 365d"},
+      {"headers_date_max_future=0", "headers_date_max_future", "from 1m to 365d"},
+      {"headers_max_line_length=77", "headers_max_line_length", "from 78 to 1048576"},
       {"headers_max_line_length=many", "headers_max_line_length", "many"},
   };
   for (const Case& c : cases) {
