@@ -17,8 +17,9 @@ CheckResult ContentCheck::evaluate(const MessageContent& message) const {
   if (hits.empty()) return r;
   double total = 0;
   for (const RuleHit& hit : hits) {
-    if (!r.detail.empty()) r.detail.push_back(' ');
-    r.detail += fmt::format("{}={}", hit.name, hit.score);
+    // `lookup` shows the detail: every hit with what it means, for the operator.
+    if (!r.detail.empty()) r.detail += "; ";
+    r.detail += fmt::format("{}={} ({})", hit.name, hit.score, hit.description);
     total += hit.score;
   }
   r.score = total;

@@ -56,7 +56,8 @@ TEST(ContentCheckTest, FailSumsTheHitsAndNamesTheStrongest) {
   EXPECT_EQ(r.outcome, Outcome::kFail);
   EXPECT_DOUBLE_EQ(r.score, 5);
   EXPECT_EQ(r.enhanced, "5.7.1");
-  EXPECT_EQ(r.detail, "CRYPTO=1.5 LOAN=3 PRIZE=0.5");
+  EXPECT_EQ(r.detail,
+            "CRYPTO=1.5 (an offer of cryptocurrency); LOAN=3 (a loan offer); PRIZE=0.5 (a prize)");
   EXPECT_EQ(r.reason,
             "Message content looks like bulk spam (a loan offer; an offer of cryptocurrency); if "
             "this is a legitimate alert, take that out of the message or ask the gateway "
@@ -69,7 +70,7 @@ TEST(ContentCheckTest, NetScoreAtOrBelowZeroPasses) {
   CheckResult r = ContentCheck(config).evaluate(textMessage("order number 42: your loan"));
   EXPECT_EQ(r.outcome, Outcome::kPass);
   EXPECT_DOUBLE_EQ(r.score, -2);
-  EXPECT_EQ(r.detail, "LOAN=3 TRUSTED=-5");
+  EXPECT_EQ(r.detail, "LOAN=3 (a loan offer); TRUSTED=-5 (an order confirmation)");
   EXPECT_EQ(r.reason, "");
 }
 
