@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "allocation_counter.h"
 #include "store/allowlist_store.h"
 #include "store/store_environment.h"
 
@@ -103,6 +104,7 @@ void BM_AllowlistFind(benchmark::State& state, const char* kind, bool want_entry
   const auto& store = FilledStore::get().env();
   std::vector<std::string> domains = names(kind);
   std::size_t next = 0, wrong = 0;
+  ts::bench::LoopAllocations loop_allocations(state);
   for (auto _ : state) {
     ts::store::ReadTransaction txn(store);
     auto found = ts::store::AllowlistStore::find(txn.get(), store.dbs(), domains[next], 1);

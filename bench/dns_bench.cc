@@ -17,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "allocation_counter.h"
 #include "checks/client_context.h"
 #include "checks/client_screening.h"
 #include "config/config.h"
@@ -120,6 +121,7 @@ void BM_DnsCacheHit(benchmark::State& state) {
   const std::uint64_t filled = upstream.queries;
   got = 0;
   std::size_t next = 0;
+  ts::bench::LoopAllocations loop_allocations(state);
   for (auto _ : state) {
     cache.query(names[next], ns_t_a, count);
     next = (next + 1) % kHitNames;
@@ -150,6 +152,7 @@ void BM_DnsCacheMiss(benchmark::State& state) {
   const std::uint64_t before = upstream.queries;
   got = 0;
   std::size_t next = 0;
+  ts::bench::LoopAllocations loop_allocations(state);
   for (auto _ : state) {
     cache.query(names[next], ns_t_a, count);
     next = (next + 1) % names.size();
@@ -261,6 +264,7 @@ void BM_ConnectionChecks(benchmark::State& state, bool listed, bool cached) {
   // The cached variant's first pass fills the cache; the timed ones are all hits.
   pass();
   const std::uint64_t before = scripted.queries;
+  ts::bench::LoopAllocations loop_allocations(state);
   for (auto _ : state) {
     pass();
     benchmark::DoNotOptimize(proposals.data());

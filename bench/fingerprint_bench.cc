@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "allocation_counter.h"
 #include "checks/fingerprint/body_fingerprint.h"
 #include "checks/fingerprint/cluster_index.h"
 
@@ -54,6 +55,7 @@ std::string twoKilobyteBody() {
 
 void BM_FingerprintBody(benchmark::State& state) {
   std::string text = twoKilobyteBody();
+  ts::bench::LoopAllocations loop_allocations(state);
   for (auto _ : state) {
     ts::BodyFingerprint fp = ts::fingerprintBody(text);
     benchmark::DoNotOptimize(fp);
@@ -86,6 +88,7 @@ void BM_ClusterAssign(benchmark::State& state) {
   }
   std::size_t next = 0;
   std::uint64_t round = 0;
+  ts::bench::LoopAllocations loop_allocations(state);
   for (auto _ : state) {
     ts::BodyFingerprint fp = pool[next];
     // A fresh exact hash each round keeps a variant off the exact-hash shortcut, so every

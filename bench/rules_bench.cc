@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "allocation_counter.h"
 #include "checks/content/content_check.h"
 #include "checks/content/message_content.h"
 #include "checks/content/rule_set.h"
@@ -80,6 +81,7 @@ std::string sampleMessage() {
 
 void BM_ContentExtract(benchmark::State& state) {
   std::string raw = sampleMessage();
+  ts::bench::LoopAllocations loop_allocations(state);
   for (auto _ : state) {
     ts::MessageContent content = ts::extractContent(raw);
     benchmark::DoNotOptimize(content);
@@ -92,6 +94,7 @@ BENCHMARK(BM_ContentExtract);
 // The common case at a gateway: a ~600-byte single-part plain-text alert.
 void BM_ContentExtractPlain(benchmark::State& state) {
   std::string raw = ts::bench::sampleMessage(600, "15551234567@sms.example", "bench-1");
+  ts::bench::LoopAllocations loop_allocations(state);
   for (auto _ : state) {
     ts::MessageContent content = ts::extractContent(raw);
     benchmark::DoNotOptimize(content);
@@ -105,6 +108,7 @@ void BM_RulesEvaluate(benchmark::State& state) {
   config.rules = shippedRules();
   ts::ContentCheck check(config);
   ts::MessageContent content = ts::extractContent(sampleMessage());
+  ts::bench::LoopAllocations loop_allocations(state);
   for (auto _ : state) {
     ts::CheckResult result = check.evaluate(content);
     benchmark::DoNotOptimize(result);

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "allocation_counter.h"
 #include "sample_message.h"
 #include "smtp/command_parser.h"
 #include "smtp/data_reader.h"
@@ -24,6 +25,7 @@ constexpr std::size_t kSegment = 1400;
 constexpr std::size_t kMaxMessage = 1024 * 1024;
 
 void BM_ParseCommand(benchmark::State& state, std::string_view line) {
+  ts::bench::LoopAllocations loop_allocations(state);
   for (auto _ : state) {
     auto cmd = ts::smtp::parseCommand(line);
     benchmark::DoNotOptimize(cmd);
@@ -39,6 +41,7 @@ BENCHMARK_CAPTURE(BM_ParseCommand, data, std::string_view("DATA"));
 BENCHMARK_CAPTURE(BM_ParseCommand, unknown, std::string_view("BDAT 600 LAST"));
 
 void BM_ParseMailFrom(benchmark::State& state, std::string_view argument) {
+  ts::bench::LoopAllocations loop_allocations(state);
   for (auto _ : state) {
     auto result = ts::smtp::parseMailFrom(argument);
     benchmark::DoNotOptimize(result);
@@ -50,6 +53,7 @@ BENCHMARK_CAPTURE(BM_ParseMailFrom, params,
 BENCHMARK_CAPTURE(BM_ParseMailFrom, null_sender, std::string_view("FROM:<>"));
 
 void BM_ParseRcptTo(benchmark::State& state, std::string_view argument) {
+  ts::bench::LoopAllocations loop_allocations(state);
   for (auto _ : state) {
     auto result = ts::smtp::parseRcptTo(argument, false);
     benchmark::DoNotOptimize(result);
@@ -69,6 +73,7 @@ void BM_DataReaderFeed(benchmark::State& state) {
   const std::size_t step = chunk == 0 ? wire.size() : chunk;
   // One reader for all iterations, as a session reuses its reader across messages.
   ts::smtp::DataReader reader(kMaxMessage);
+  ts::bench::LoopAllocations loop_allocations(state);
   for (auto _ : state) {
     reader.reset(kMaxMessage);
     for (std::size_t at = 0; at < all.size() && !reader.done(); at += step) {

@@ -119,7 +119,11 @@ void ClientScreening::finish(Slot& slot, CheckResult result, bool timed_out) {
   evtimer_del(slot.timer);
   result.check = slot.name;
   stats_.record(result, timed_out);
-  if (result.outcome != Outcome::kPass || result.errors > 0) {
+  // "none" and "neutral" say only that there was nothing to judge (no SPF record, no DKIM
+  // signature): the decision line lists them; a line of their own per message is noise.
+  bool judged = result.outcome != Outcome::kPass && result.outcome != Outcome::kNone &&
+                result.outcome != Outcome::kNeutral;
+  if (judged || result.errors > 0) {
     LogLine(log_ref_)
         .kv("event", "check")
         .kv("check", slot.name)
