@@ -163,6 +163,12 @@ start_dns() {
     echo "  local-zone: \"bench.test.\" static"
     echo "  local-zone: \"127.in-addr.arpa.\" static"
     echo "  local-zone: \"dnsbl.bench.test.\" static"
+    # With an SOA, "no such name" and "no such record" carry a TTL and are cached, as
+    # real zones make them.
+    echo "  local-data: \". 3600 IN SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 3600\""
+    echo "  local-data: \"bench.test. 3600 IN SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 3600\""
+    echo "  local-data: \"127.in-addr.arpa. 3600 IN SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 3600\""
+    echo "  local-data: \"dnsbl.bench.test. 3600 IN SOA ns.bench.test. hostmaster.bench.test. 1 3600 600 86400 3600\""
     echo "  local-data: 'bench.test. 3600 IN TXT \"v=spf1 ip4:127.0.0.0/8 -all\"'"
     echo "  local-data: \"bench.test. 3600 IN MX 10 mx.bench.test.\""
     echo "  local-data: \"mx.bench.test. 3600 IN A 127.0.0.1\""

@@ -48,14 +48,13 @@ void CachingResolver::cancel(QueryId id) {
   auto it = in_flight_.find(key);
   if (it == in_flight_.end()) return;
   auto& waiters = it->second.waiters;
+  // The upstream query goes on without waiters: its answer is cached when it comes (it is
+  // bounded by the resolver's own timeout). A check that stops at its first answer (the
+  // sender domain's MX) would otherwise cancel its A and AAAA queries every time, and
+  // every message would ask DNS for them again.
   waiters.erase(
       std::remove_if(waiters.begin(), waiters.end(), [id](const Waiter& w) { return w.id == id; }),
       waiters.end());
-  if (waiters.empty()) {
-    QueryId upstream_id = it->second.upstream_id;
-    in_flight_.erase(it);
-    if (upstream_id != kNoQuery) upstream_.cancel(upstream_id);
-  }
 }
 
 void CachingResolver::onUpstreamAnswer(const std::string& key, const DnsAnswer& answer) {

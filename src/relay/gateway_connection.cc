@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 
+#include "net/direct_write.h"
 #include "net/socket_options.h"
 #include "util/ascii.h"
 #include "util/timeval.h"
@@ -147,14 +148,15 @@ void GatewayConnection::send(Outgoing outgoing) {
 
 void GatewayConnection::pump() {
   if (state_ != State::kReady) return;
-  evbuffer* out = bufferevent_get_output(bev_);
+  batch_.clear();
   while (!waiting_.empty() && (pipelining_ || awaiting_.empty())) {
     Outgoing& next = waiting_.front();
     if (next.build) next.wire = next.build();
-    evbuffer_add(out, next.wire.data(), next.wire.size());
+    batch_.append(next.wire);
     awaiting_.push_back(std::move(next.handler));
     waiting_.pop_front();
   }
+  writeNow(bev_, batch_);
   armTimer();
 }
 

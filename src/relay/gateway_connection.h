@@ -87,7 +87,8 @@ class GatewayConnection : public std::enable_shared_from_this<GatewayConnection>
   bool eightbitmime_ = false;
   std::deque<Outgoing> waiting_;              // not yet written
   std::deque<GatewayReplyHandler> awaiting_;  // written, reply not yet read
-  GatewayReply partial_;                      // a multi-line reply being read
+  std::string batch_;     // what one pump writes: pipelined commands leave in one send
+  GatewayReply partial_;  // a multi-line reply being read
   std::function<void(GatewayConnection*)> on_gone_;
 };
 

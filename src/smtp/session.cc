@@ -14,6 +14,7 @@
 #include "checks/fingerprint/body_fingerprint.h"
 #include "checks/rate/rate_limiter.h"
 #include "checks/surge/client_network.h"
+#include "net/direct_write.h"
 #include "obs/log.h"
 #include "policy/authentication_results.h"
 #include "policy/reference_id.h"
@@ -124,7 +125,7 @@ void Session::start() {
 void Session::sendBanner() {
   out_.clear();
   appendReply(out_, 220, "", "", config_.hostname + " ESMTP textscreen");
-  bufferevent_write(bev_, out_.data(), out_.size());
+  queueOutput();
   armTimer(config_.command_timeout);
 }
 
@@ -196,6 +197,8 @@ void Session::processInput() {
   processing_ = true;
   drainInput();
   processing_ = false;
+  // The replies to a pipelined group of commands leave in one write.
+  flushOutput();
 }
 
 void Session::drainInput() {
@@ -1272,7 +1275,7 @@ void Session::replyWithRef(int code, std::string_view enhanced, std::string_view
 
 void Session::flushReply(int code) {
   if (!bev_ || state_ == State::kClosing) return;
-  bufferevent_write(bev_, out_.data(), out_.size());
+  queueOutput();
   if (code < 400 || code == 421) return;
   noteAbuse(AbuseEvent::kError);
   if (state_ == State::kClosing) return;
@@ -1284,13 +1287,24 @@ void Session::flushReply(int code) {
     out_.clear();
     appendReply(out_, 421, "4.7.0", session_ref_,
                 "Too many errors in this session; fix your client and try again later");
-    bufferevent_write(bev_, out_.data(), out_.size());
+    queueOutput();
     closeAfterReply();
   }
 }
 
+void Session::queueOutput() {
+  pending_out_.append(out_);
+  if (!processing_) flushOutput();
+}
+
+void Session::flushOutput() {
+  if (bev_ && !pending_out_.empty()) writeNow(bev_, pending_out_);
+  pending_out_.clear();
+}
+
 void Session::closeAfterReply() {
   if (state_ == State::kClosing) return;
+  flushOutput();
   endTransaction(true);
   state_ = State::kClosing;
   evtimer_del(timer_);

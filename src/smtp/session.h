@@ -160,6 +160,9 @@ class Session {
   void reply(int code, std::string_view enhanced, std::string_view text);
   void replyWithRef(int code, std::string_view enhanced, std::string_view text);
   void flushReply(int code);
+  // Replies given while input is processed are sent together when it ends.
+  void queueOutput();
+  void flushOutput();
   void closeAfterReply();
   void armTimer(Duration d);
   void destroy(std::string_view why);
@@ -191,6 +194,7 @@ class Session {
   std::string helo_;
   std::string line_;
   std::string out_;
+  std::string pending_out_;  // replies not yet written (see queueOutput)
 
   // transaction
   MailFrom mail_;

@@ -29,11 +29,15 @@ StoreWriter::~StoreWriter() {
 }
 
 void StoreWriter::submit(Urgency urgency, Job job, Done done) {
+  bool wake = false;
   {
     std::lock_guard lock(mutex_);
+    // A writer that already holds lazy jobs is waiting for company or a durable job: one
+    // more lazy job needs no futex wake-up (one per message showed in the load profile).
+    wake = queue_.empty() || urgency == Urgency::kDurable;
     queue_.push_back(Pending{std::move(job), std::move(done), urgency, 0});
   }
-  cv_.notify_one();
+  if (wake) cv_.notify_one();
 }
 
 bool StoreWriter::anyDurable(const std::deque<Pending>& jobs) const {

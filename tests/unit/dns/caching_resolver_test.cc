@@ -153,17 +153,22 @@ TEST_F(CachingResolverTest, CancelOneSharerKeepsTheOther) {
   EXPECT_EQ(callbacks_, 1);
 }
 
-TEST_F(CachingResolverTest, CancelLastSharerCancelsUpstream) {
+TEST_F(CachingResolverTest, CancelLastSharerStillCachesTheAnswer) {
   auto r = make();
   QueryId a = ask(r, "h.example");
   QueryId b = ask(r, "h.example");
   r.cancel(a);
   r.cancel(b);
   r.cancel(b);  // twice is harmless
-  EXPECT_EQ(upstream_.cancelled, 1);
-  EXPECT_EQ(upstream_.openCount(), 0u);
+  EXPECT_EQ(upstream_.cancelled, 0);
+  EXPECT_EQ(r.inFlightCount(), 1u);
+  upstream_.answer("h.example", ok({"192.0.2.1"}, 300));
   EXPECT_EQ(callbacks_, 0);
   EXPECT_EQ(r.inFlightCount(), 0u);
+  std::size_t asked = upstream_.openCount();
+  ask(r, "h.example");
+  EXPECT_EQ(callbacks_, 1);
+  EXPECT_EQ(upstream_.openCount(), asked);
 }
 
 TEST_F(CachingResolverTest, CallbackMayCancelALaterSharer) {
