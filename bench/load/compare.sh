@@ -117,11 +117,13 @@ json_field() { grep -o "\"$2\": [^,}]*" "$1" | head -1 | sed 's/.*: //; s/"//g';
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print "nan" }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
-# Proportional set size summed over a server's processes (Postfix has many), in kB.
+# Anonymous proportional set size (heap, stacks) summed over a server's processes
+# (Postfix has many), in kB. File-backed pages are left out: textscreen maps its LMDB
+# store, which grows with the decision log, and shared libraries are shared.
 pss_kb() {
   local pid total=0 v
   for pid in "$@"; do
-    v=$(awk '$1 == "Pss:" { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
+    v=$(awk '$1 == "Pss_Anon:" { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
     total=$((total + ${v:-0}))
   done
   echo "$total"
@@ -398,7 +400,7 @@ run_idle() {
     rc=0
     wait "$idle_pid" || rc=$?
     ready=$(json_field "$WORK/idle-$target.json" idle_ready)
-    printf '  %-15s %5s of %s ready (exit %s)  PSS %7s kB -> %7s kB  %8s bytes/connection  new client banner %s ms\n' \
+    printf '  %-15s %5s of %s ready (exit %s)  anon PSS %7s kB -> %7s kB  %8s bytes/connection  new client banner %s ms\n' \
       "$target" "${ready:-0}" "$IDLE" "$rc" "$before" "$after" \
       "$(awk -v a="$before" -v b="$after" -v n="${ready:-0}" 'BEGIN { if (n > 0) printf "%.0f", (b - a) * 1024 / n; else print "n/a" }')" \
       "$banner"
@@ -409,13 +411,14 @@ run_idle() {
 print_memory() {
   local target
   echo
-  echo "memory at the end (PSS summed over each server's processes; textscreen's peak VmHWM):"
+  echo "memory at the end (anonymous PSS summed over each server's processes):"
   for target in $TARGETS; do
     [[ $target == direct ]] && continue
     # shellcheck disable=SC2046
     printf '  %-15s %8s kB\n' "$target" "$(pss_kb $(pids_of "$target"))"
   done
-  echo "  textscreen peak $(awk '$1 == "VmHWM:" { print $2 }' "/proc/$TS_PID/status") kB"
+  echo "  textscreen peak VmHWM $(awk '$1 == "VmHWM:" { print $2 }' "/proc/$TS_PID/status") kB" \
+    "(with the LMDB map's file pages; RssAnon now $(awk '$1 == "RssAnon:" { print $2 }' "/proc/$TS_PID/status") kB)"
 }
 
 # ---- the run ---------------------------------------------------------------------------------
