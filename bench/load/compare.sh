@@ -49,6 +49,8 @@ UNBOUND=$(command -v unbound || echo /usr/sbin/unbound)
 [[ -x $SMTP_SINK ]] || die "smtp-sink not found (Debian package postfix)"
 [[ -x $UNBOUND ]] || die "unbound not found"
 
+# shellcheck source=bench/load/net.sh
+source "$ROOT/bench/load/net.sh"
 # shellcheck source=bench/load/peers/haraka.sh
 source "$ROOT/bench/load/peers/haraka.sh"
 # shellcheck source=bench/load/peers/postfix.sh
@@ -83,27 +85,6 @@ if command -v taskset >/dev/null && (($(nproc) >= 2)); then
   PINNING="loadgen on cpu 0, the servers on cpu 1"
 fi
 
-free_port() {
-  local port attempt
-  for ((attempt = 0; attempt < 100; attempt++)); do
-    port=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
-  done
-  return 1
-}
-
-# Waits (bounded) until the server on $1 sends a 220 greeting.
-wait_banner() {
-  local attempt
-  for ((attempt = 0; attempt < 100; attempt++)); do
-    if [[ $(timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 && head -c 3 <&3" 2>/dev/null) == 220 ]]; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  return 1
-}
-
 # Milliseconds from connect to the first byte of the banner, for one new client.
 banner_ms() {
   local t0 t1
@@ -132,19 +113,19 @@ pss_kb() {
 # ---- the servers ---------------------------------------------------------------------------
 
 start_sink() {
-  SINK_PORT=$(free_port) || die "no free port"
+  SINK_PORT=$(bench_free_port) || die "no free port"
   local args=(-m 2000 "127.0.0.1:$SINK_PORT" 1024)
   # smtp-sink refuses to run as root without a user to switch to.
   (($(id -u) == 0)) && args=(-u nobody "${args[@]}")
   "${SERVER_CPU[@]}" "$SMTP_SINK" "${args[@]}" >"$WORK/sink.log" 2>&1 &
   PIDS+=($!)
-  wait_banner "$SINK_PORT" || die "smtp-sink did not start; see $WORK/sink.log"
+  bench_wait_banner "$SINK_PORT" || die "smtp-sink did not start; see $WORK/sink.log"
 }
 
 # unbound on loopback answers every name the checks ask for: PTR and A for each client
 # address, the HELO names, SPF and MX of the sender domain, a DNS list listing nobody.
 start_dns() {
-  DNS_PORT=$(free_port) || die "no free port"
+  DNS_PORT=$(bench_free_port) || die "no free port"
   local conf=$WORK/unbound.conf i
   {
     echo "server:"
@@ -195,7 +176,7 @@ start_dns() {
 # generator's single recipient never reaches) and no rate limits: the generator is one
 # sender to one recipient, and a rate limit would measure only the refusals.
 start_textscreen() {
-  TS_PORT=$(free_port) || die "no free port"
+  TS_PORT=$(bench_free_port) || die "no free port"
   mkdir -p "$WORK/state"
   cat >"$WORK/textscreen.conf" <<EOF
 # written by bench/load/compare.sh
@@ -226,12 +207,12 @@ EOF
   "${SERVER_CPU[@]}" "$TEXTSCREEN_BIN" --config "$WORK/textscreen.conf" >"$WORK/textscreen.log" 2>&1 &
   TS_PID=$!
   PIDS+=("$TS_PID")
-  wait_banner "$TS_PORT" || die "textscreen did not start; see $WORK/textscreen.log"
+  bench_wait_banner "$TS_PORT" || die "textscreen did not start; see $WORK/textscreen.log"
 }
 
 start_peers() {
   if wants haraka-minimal; then
-    HARAKA_MIN_PORT=$(free_port) || die "no free port"
+    HARAKA_MIN_PORT=$(bench_free_port) || die "no free port"
     mkdir -p "$WORK/haraka-minimal"
     haraka_start minimal "$HARAKA_MIN_PORT" "$SINK_PORT" "127.0.0.1:$DNS_PORT" "$WORK/haraka-minimal"
     HARAKA_MIN_PIDS=$(haraka_pids)
@@ -239,14 +220,14 @@ start_peers() {
     HARAKA_PID=""  # haraka_start stops the instance it knows of: keep this one running
   fi
   if wants haraka-typical; then
-    HARAKA_TYP_PORT=$(free_port) || die "no free port"
+    HARAKA_TYP_PORT=$(bench_free_port) || die "no free port"
     mkdir -p "$WORK/haraka-typical"
     haraka_start typical "$HARAKA_TYP_PORT" "$SINK_PORT" "127.0.0.1:$DNS_PORT" "$WORK/haraka-typical"
     HARAKA_TYP_PIDS=$(haraka_pids)
     PIDS+=("$HARAKA_PID")
   fi
   if wants postfix; then
-    POSTFIX_PORT=$(free_port) || die "no free port"
+    POSTFIX_PORT=$(bench_free_port) || die "no free port"
     postfix_start "$POSTFIX_PORT" "$SINK_PORT" "127.0.0.1:$DNS_PORT" "$WORK/postfix"
   fi
 }

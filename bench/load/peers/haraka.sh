@@ -5,6 +5,8 @@
 
 HARAKA_VERSION=3.3.4
 HARAKA_PEER_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=bench/load/net.sh
+source "$HARAKA_PEER_DIR/../net.sh"
 HARAKA_PID=${HARAKA_PID:-}
 
 haraka_prefix() { echo "${BENCH_CACHE:-${ROOT:-$HARAKA_PEER_DIR/../../..}/.cache/bench}/haraka"; }
@@ -113,19 +115,6 @@ haraka_write_config() {  # VARIANT PORT SINK_PORT DIR
   return 0
 }
 
-# Waits (bounded: 300 tries, at least 30 s) for a 220 greeting on 127.0.0.1:$1 while $2 lives.
-haraka_wait_banner() {
-  local attempt
-  for ((attempt = 0; attempt < 300; attempt++)); do
-    kill -0 "$2" 2>/dev/null || return 1
-    if [[ $(timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 && head -c 3 <&3" 2>/dev/null) == 220 ]]; then
-      return 0
-    fi
-    sleep 0.1
-  done
-  return 1
-}
-
 haraka_start() {  # VARIANT PORT SINK_PORT DNS_SERVER WORKDIR
   (($# == 5)) || { echo "usage: haraka_start minimal|typical PORT SINK_PORT DNS_SERVER WORKDIR" >&2; return 2; }
   local variant=$1 port=$2 sink=$3 dns=$4 work=$5 cpu=()
@@ -139,7 +128,7 @@ haraka_start() {  # VARIANT PORT SINK_PORT DNS_SERVER WORKDIR
   HARAKA_BENCH_DNS=$dns "${cpu[@]}" node --require "$HARAKA_PEER_DIR/haraka/dns_loopback.js" \
     "$(haraka_bin)" -c "$work/haraka" >"$work/haraka.log" 2>&1 &
   HARAKA_PID=$!
-  if ! haraka_wait_banner "$port" "$HARAKA_PID"; then
+  if ! bench_wait_banner "$port" "$HARAKA_PID"; then
     echo "haraka: no 220 banner on 127.0.0.1:$port within 30 s; see $work/haraka.log" >&2
     tail -n 5 "$work/haraka.log" >&2 || true
     haraka_stop

@@ -9,6 +9,9 @@
 # Executed: bash bench/load/peers/postfix.sh selftest|measure   (env LOADGEN_BIN: a built
 #           textscreen_loadgen; otherwise it is built in /tmp/build-postfix)
 
+# shellcheck source=bench/load/net.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../net.sh"
+
 POSTFIX_SBIN=/usr/sbin
 POSTFIX_DAEMONS=/usr/lib/postfix/sbin
 POSTFIX_CONF_DIR="" # set by postfix_start: the private instance's config_directory
@@ -135,18 +138,6 @@ postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
 }
 
-# Waits (bounded: 30 s) for a 220 greeting on 127.0.0.1:$1.
-postfix_wait_banner() {
-  local attempt
-  for ((attempt = 0; attempt < 60; attempt++)); do
-    if [[ $(timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 && head -c 3 <&3" 2>/dev/null) == 220 ]]; then
-      return 0
-    fi
-    sleep 0.5
-  done
-  return 1
-}
-
 postfix_start() {
   local port=$1 sink_port=$2 work=$4
   # $3 (DNS_SERVER) is not used: Postfix resolves through the system resolver only, which
@@ -166,7 +157,7 @@ postfix_start() {
     postfix_log "postfix did not start; see $work/check.log, $work/start.log, $work/maillog"
     return 1
   fi
-  if ! postfix_wait_banner "$port"; then
+  if ! bench_wait_banner "$port"; then
     postfix_log "no 220 greeting on 127.0.0.1:$port within 30 s; see $work/maillog"
     return 1
   fi
@@ -235,14 +226,6 @@ postfix_warmup() {
 # ---------------------------------------------------------------------------------------
 # Self test and orientation measurement (only when executed, not when sourced).
 
-postfix_selftest_free_port() {
-  local port attempt
-  for ((attempt = 0; attempt < 100; attempt++)); do
-    port=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
-  done
-  return 1
-}
 
 postfix_selftest_loadgen() {
   if [[ -n ${LOADGEN_BIN:-} ]]; then echo "$LOADGEN_BIN"; return 0; fi
@@ -297,12 +280,12 @@ postfix_selftest_main() {
   postfix_install
   LOADGEN_BIN=$(postfix_selftest_loadgen)
   local sink_port
-  sink_port=$(postfix_selftest_free_port)
-  SELFTEST_PORT=$(postfix_selftest_free_port)
+  sink_port=$(bench_free_port)
+  SELFTEST_PORT=$(bench_free_port)
   "${SERVER_CPU[@]+"${SERVER_CPU[@]}"}" "$POSTFIX_SBIN/smtp-sink" -u nobody -c \
     "127.0.0.1:$sink_port" 128 >"$SELFTEST_WORK/sink.log" 2>&1 &
   SELFTEST_SINK_PID=$!
-  postfix_wait_banner "$sink_port" || { postfix_log "smtp-sink did not start"; return 1; }
+  bench_wait_banner "$sink_port" || { postfix_log "smtp-sink did not start"; return 1; }
   postfix_start "$SELFTEST_PORT" "$sink_port" 127.0.0.1:53 "$SELFTEST_WORK/postfix"
   postfix_selftest_run selftest 2 20
   # The warm-up in postfix_start must have met postscreen's greeting test.

@@ -22,14 +22,6 @@ hst_cleanup() {
   exit "$rc"
 }
 
-hst_free_port() {
-  local port attempt
-  for ((attempt = 0; attempt < 100; attempt++)); do
-    port=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
-  done
-  return 1
-}
 
 # The load generator: $LOADGEN_BIN, a build in the checkout, or a fresh build in /tmp.
 hst_loadgen() {
@@ -53,7 +45,7 @@ hst_start_sink() {  # PORT
   (($(id -u) == 0)) && args=(-u nobody "${args[@]}")
   "$sink" "${args[@]}" >"$HST_WORK/sink.log" 2>&1 &
   HST_SINK_PID=$!
-  haraka_wait_banner "$1" "$HST_SINK_PID" || hst_die "smtp-sink did not start; see $HST_WORK/sink.log"
+  bench_wait_banner "$1" "$HST_SINK_PID" || hst_die "smtp-sink did not start; see $HST_WORK/sink.log"
 }
 
 # unbound answering from local data only ("." static: nothing is ever recursed), so every
@@ -108,12 +100,12 @@ haraka_selftest_main() {
   local loadgen sink_port dns port variant failed rc expect=0
   loadgen=$(hst_loadgen) || hst_die "could not build textscreen_loadgen"
   haraka_install
-  sink_port=$(hst_free_port) && hst_start_sink "$sink_port"
-  hst_start_dns "$(hst_free_port)"
+  sink_port=$(bench_free_port) && hst_start_sink "$sink_port"
+  hst_start_dns "$(bench_free_port)"
   dns=$HST_DNS
   echo "haraka selftest: smtp-sink on $sink_port, DNS $dns ($([[ -n $HST_DNS_PID ]] && echo unbound || echo 'unused port'))"
   for variant in minimal typical; do
-    port=$(hst_free_port) || hst_die "no free port"
+    port=$(bench_free_port) || hst_die "no free port"
     mkdir -p "$HST_WORK/$variant"
     haraka_start "$variant" "$port" "$sink_port" "$dns" "$HST_WORK/$variant" || hst_die "$variant did not start"
     rc=0

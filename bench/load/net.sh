@@ -1,0 +1,27 @@
+# bench/load/net.sh: loopback helpers shared by the load harness (compare.sh) and its peers
+# (peers/*.sh), sourced by each. Every wait is bounded.
+# shellcheck shell=bash
+
+# A TCP port on 127.0.0.1 nobody listens on now (a probe, not a reservation).
+bench_free_port() {
+  local port attempt
+  for ((attempt = 0; attempt < 100; attempt++)); do
+    port=$((20000 + RANDOM % 30000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
+  done
+  return 1
+}
+
+# bench_wait_banner PORT [PID]: waits (300 tries, at least 30 s) for a 220 greeting on
+# 127.0.0.1:PORT; gives up at once when the server process PID has died.
+bench_wait_banner() {
+  local attempt
+  for ((attempt = 0; attempt < 300; attempt++)); do
+    if [[ -n ${2:-} ]] && ! kill -0 "$2" 2>/dev/null; then return 1; fi
+    if [[ $(timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1 && head -c 3 <&3" 2>/dev/null) == 220 ]]; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  return 1
+}
