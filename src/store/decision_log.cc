@@ -100,7 +100,9 @@ std::string domainOf(std::string_view address) {
 }
 
 int DecisionLog::put(MDB_txn* txn, const Databases& dbs, const DecisionRecord& r) {
-  std::string value = toJson(r).dump();
+  // A check's detail may quote what a sender wrote (a DNS list's TXT, a header value):
+  // bytes that are not UTF-8 are replaced rather than failing the record.
+  std::string value = toJson(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   MDB_val k = toVal(r.ref), v = toVal(value);
   int rc = mdb_put(txn, dbs.decisions, &k, &v, 0);
   if (rc == 0) rc = putKey(txn, dbs.decisions_by_time, bigEndian(r.time) + r.ref);
