@@ -2,11 +2,14 @@
 # (peers/*.sh), sourced by each. Every wait is bounded.
 # shellcheck shell=bash
 
-# A TCP port on 127.0.0.1 nobody listens on now (a probe, not a reservation).
+# A TCP port on 127.0.0.1 nobody listens on now (a probe, not a reservation). Below the
+# kernel's ephemeral range, so the harness's own outgoing connections cannot take it
+# between the probe and the server's bind.
 bench_free_port() {
-  local port attempt
+  local port attempt low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
   for ((attempt = 0; attempt < 100; attempt++)); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((10000 + RANDOM % (low - 10000)))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
   done
   return 1
