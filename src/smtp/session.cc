@@ -515,17 +515,7 @@ void Session::admitRecipient(std::string forward_path, RecipientKind kind, std::
         if (r.outcome == Outcome::kPass) {
           routeRecipient(path, kind);
         } else {
-          LogLine(ref_)
-              .kv("event", "tempfail")
-              .kv("stage", "rcpt")
-              .kv("client", peer_.host())
-              .kv("from", mail_.sender.address())
-              .kv("to", path)
-              .kv("check", r.check)
-              .kv("reason", r.reason);
-          rcpt_refusal_ = r.reason;
-          rcpt_refusal_action_ = "tempfail";
-          reply(450, enhancedFor(450, r.enhanced, "4.7.1"), r.reason);
+          refuseRecipient(path, r, true);
           results_.push_back(std::move(r));
         }
         if (!busy_) resume();
@@ -593,7 +583,11 @@ void Session::judgeRecipient() {
     forwardRecipient(std::move(forward_path), RecipientKind::kScreened);
     return;
   }
-  const CheckResult& why = decision.deciding->result;
+  refuseRecipient(forward_path, decision.deciding->result, temporary);
+}
+
+void Session::refuseRecipient(std::string_view forward_path, const CheckResult& why,
+                              bool temporary) {
   int code = temporary ? 450 : 550;
   LogLine(ref_)
       .kv("event", temporary ? "tempfail" : "reject")
@@ -605,7 +599,7 @@ void Session::judgeRecipient() {
       .kv("reason", why.reason);
   rcpt_refusal_ = why.reason;
   rcpt_refusal_action_ = temporary ? "tempfail" : "reject";
-  reply(code, enhancedFor(code, why.enhanced, "5.7.1"), why.reason);
+  reply(code, enhancedFor(code, why.enhanced, temporary ? "4.7.1" : "5.7.1"), why.reason);
 }
 
 void Session::forwardRecipient(std::string forward_path, RecipientKind kind) {

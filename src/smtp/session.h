@@ -113,6 +113,8 @@ class Session {
   // screening: the client checks' verdict, awaited at RCPT (or end of data)
   void screenRecipient(std::string forward_path);
   void judgeRecipient();
+  // A screening check's refusal of a recipient: logged, kept for the record, answered.
+  void refuseRecipient(std::string_view forward_path, const CheckResult& why, bool temporary);
   // Runs next now, or after the pending checks settled; input waits meanwhile.
   void afterScreening(void (Session::*next)());
   // Pregreet and the network checks: results for the record, proposals for the decision.
