@@ -504,22 +504,17 @@ void Session::admitRecipient(std::string forward_path, RecipientKind kind, std::
       peer_.host(),
       allow_entry_ ? std::string() : organizationalDomain(store::domainOf(mail_.sender.address())),
       std::move(number)};
-  busy_ = true;
-  evtimer_del(timer_);
-  std::weak_ptr<bool> alive = alive_;
   RateLimiter(config_.rate, *host_.counters)
-      .admitRecipient(input, [this, alive, path = std::move(forward_path), kind](CheckResult r) {
-        if (alive.expired() || state_ == State::kClosing) return;
-        busy_ = false;
-        host_.check_stats->record(r, false);
-        if (r.outcome == Outcome::kPass) {
-          routeRecipient(path, kind);
-        } else {
-          refuseRecipient(path, r, true);
-          results_.push_back(std::move(r));
-        }
-        if (!busy_) resume();
-      });
+      .admitRecipient(input, whenAnswered<CheckResult>(
+                                 [this, path = std::move(forward_path), kind](CheckResult r) {
+                                   host_.check_stats->record(r, false);
+                                   if (r.outcome == Outcome::kPass) {
+                                     routeRecipient(path, kind);
+                                     return;
+                                   }
+                                   refuseRecipient(path, r, true);
+                                   results_.push_back(std::move(r));
+                                 }));
 }
 
 void Session::routeRecipient(std::string forward_path, RecipientKind kind) {
@@ -599,7 +594,7 @@ void Session::refuseRecipient(std::string_view forward_path, const CheckResult& 
       .kv("reason", why.reason);
   rcpt_refusal_ = why.reason;
   rcpt_refusal_action_ = temporary ? "tempfail" : "reject";
-  reply(code, enhancedFor(code, why.enhanced, temporary ? "4.7.1" : "5.7.1"), why.reason);
+  reply(code, enhancedFor(code, why.enhanced, "5.7.1"), why.reason);
 }
 
 void Session::forwardRecipient(std::string forward_path, RecipientKind kind) {
@@ -902,24 +897,18 @@ void Session::checkIdentical(std::size_t index) {
     observeSurge();
     return;
   }
-  busy_ = true;
-  evtimer_del(timer_);
-  std::weak_ptr<bool> alive = alive_;
   RateLimiter(config_.rate, *host_.counters)
       .admitIdentical(mail_.sender.address(), accepted_[index], body_hash_,
-                      [this, alive, index](CheckResult r) {
-                        if (alive.expired() || state_ == State::kClosing) return;
-                        busy_ = false;
+                      whenAnswered<CheckResult>([this, index](CheckResult r) {
                         if (r.outcome == Outcome::kPass) {
                           checkIdentical(index + 1);
-                        } else {
-                          host_.check_stats->record(r, false);
-                          proposals_.push_back(Proposal{r, Action::kTempfail});
-                          results_.push_back(std::move(r));
-                          observeSurge();
+                          return;
                         }
-                        if (!busy_) resume();
-                      });
+                        host_.check_stats->record(r, false);
+                        proposals_.push_back(Proposal{r, Action::kTempfail});
+                        results_.push_back(std::move(r));
+                        observeSurge();
+                      }));
 }
 
 void Session::observeSurge() {
@@ -927,37 +916,33 @@ void Session::observeSurge() {
     concludeMessage();
     return;
   }
-  busy_ = true;
-  evtimer_del(timer_);
-  std::weak_ptr<bool> alive = alive_;
   SurgeSample sample{cluster_, mail_.sender.address(), accepted_, clientNetwork(peer_)};
-  host_.surges->observe(sample, [this, alive](SurgeStatus status) {
-    if (alive.expired() || state_ == State::kClosing) return;
-    busy_ = false;
-    if (status.level != SurgeLevel::kNone) {
-      bool confirmed = status.level == SurgeLevel::kConfirmed;
-      CheckResult r;
-      r.check = "surge";
-      r.outcome = Outcome::kFail;
-      r.reason = std::move(status.reason);
-      r.enhanced = confirmed ? "5.7.1" : "4.7.1";
-      r.detail = status.id;
-      // Unauthenticated mail of a surge is deferred: its senders retry, nothing is lost.
-      Action action = confirmed ? config_.surge.confirmed_action : Action::kTempfail;
-      if (!confirmed || action == Action::kTempfail) {
-        host_.surges->countDeferred();
-      } else if (action == Action::kQuarantine) {
-        host_.surges->countQuarantined();
-      } else {
-        host_.surges->countRejected();
-      }
-      host_.check_stats->record(r, false);
-      proposals_.push_back(Proposal{r, action});
-      results_.push_back(std::move(r));
-    }
-    concludeMessage();
-    if (!busy_) resume();
-  });
+  host_.surges->observe(sample, whenAnswered<SurgeStatus>([this](SurgeStatus status) {
+                          if (status.level != SurgeLevel::kNone) {
+                            bool confirmed = status.level == SurgeLevel::kConfirmed;
+                            CheckResult r;
+                            r.check = "surge";
+                            r.outcome = Outcome::kFail;
+                            r.reason = std::move(status.reason);
+                            r.enhanced = confirmed ? "5.7.1" : "4.7.1";
+                            r.detail = status.id;
+                            // Unauthenticated mail of a surge is deferred: its senders retry,
+                            // nothing is lost.
+                            Action action =
+                                confirmed ? config_.surge.confirmed_action : Action::kTempfail;
+                            if (!confirmed || action == Action::kTempfail) {
+                              host_.surges->countDeferred();
+                            } else if (action == Action::kQuarantine) {
+                              host_.surges->countQuarantined();
+                            } else {
+                              host_.surges->countRejected();
+                            }
+                            host_.check_stats->record(r, false);
+                            proposals_.push_back(Proposal{r, action});
+                            results_.push_back(std::move(r));
+                          }
+                          concludeMessage();
+                        }));
 }
 
 void Session::concludeMessage() {

@@ -121,6 +121,21 @@ class Session {
   void collectClientChecks(std::vector<CheckResult>& results,
                            std::vector<Proposal>& proposals) const;
 
+  // For an answer that may come later (the counter store, the surge tracker): input waits
+  // meanwhile; the answer runs next unless the session has closed, then input resumes.
+  template <typename Answer, typename Next>
+  std::function<void(Answer)> whenAnswered(Next next) {
+    busy_ = true;
+    evtimer_del(timer_);
+    return
+        [this, alive = std::weak_ptr<bool>(alive_), next = std::move(next)](Answer answer) mutable {
+          if (alive.expired() || state_ == State::kClosing) return;
+          busy_ = false;
+          next(std::move(answer));
+          if (!busy_) resume();
+        };
+  }
+
   // The rate limits of a recipient, then on to screening or the gateway.
   void admitRecipient(std::string forward_path, RecipientKind kind, std::string number);
   void routeRecipient(std::string forward_path, RecipientKind kind);
