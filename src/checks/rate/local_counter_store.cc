@@ -75,10 +75,6 @@ std::optional<CounterEntry> describe(const std::string& key, const Entry& entry,
                       ceilSeconds(d.by_recency.front().seen + d.window - now)};
 }
 
-bool startsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 }  // namespace
 
 struct LocalCounterStore::State {
@@ -172,7 +168,7 @@ std::vector<CounterEntry> LocalCounterStore::list(std::string_view prefix) const
   TimePoint now = state_->clock();
   std::vector<CounterEntry> out;
   for (auto it = state_->keys.lower_bound(prefix);
-       it != state_->keys.end() && startsWith(it->first, prefix); ++it) {
+       it != state_->keys.end() && std::string_view(it->first).starts_with(prefix); ++it) {
     if (auto entry = describe(it->first, it->second, now)) out.push_back(std::move(*entry));
   }
   return out;
@@ -181,7 +177,7 @@ std::vector<CounterEntry> LocalCounterStore::list(std::string_view prefix) const
 std::size_t LocalCounterStore::clear(std::string_view prefix) {
   std::size_t removed = 0;
   auto it = state_->keys.lower_bound(prefix);
-  while (it != state_->keys.end() && startsWith(it->first, prefix)) {
+  while (it != state_->keys.end() && std::string_view(it->first).starts_with(prefix)) {
     it = state_->erase(it);
     ++removed;
   }

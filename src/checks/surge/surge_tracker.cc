@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "obs/log.h"
+#include "util/time_words.h"
 
 namespace ts {
 namespace {
@@ -39,14 +40,6 @@ std::string_view levelName(SurgeLevel level) {
 
 std::string counted(std::uint64_t n, std::string_view noun) {
   return fmt::format("{} {}{}", n, noun, n == 1 ? "" : "s");
-}
-
-// "10 minutes": windows appear in replies that people read.
-std::string spanText(std::chrono::seconds span) {
-  auto n = static_cast<std::uint64_t>(span.count());
-  if (n >= 3600 && n % 3600 == 0) return counted(n / 3600, "hour");
-  if (n >= 60 && n % 60 == 0) return counted(n / 60, "minute");
-  return counted(n, "second");
 }
 
 // The counter keys of a surge, so clearing it also forgets the counts that made it.
@@ -264,7 +257,7 @@ std::string SurgeTracker::reasonFor(const SurgeEntry& e) const {
     std::string limit;
     if (config_.network_rate.limit > 0) {
       limit = fmt::format(" (more than {} messages in {})", config_.network_rate.limit,
-                          spanText(config_.network_rate.window));
+                          durationWords(config_.network_rate.window));
     }
     return fmt::format(
         "Mail from your network ({}) is arriving faster than this gateway accepts from one "
