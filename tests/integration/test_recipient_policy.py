@@ -42,12 +42,28 @@ REFUSED_CASES = [
     (f"19005551212@{D}", NOT_A_NUMBER),                            # premium rate
     (f"1-415-555-1212@{D}", NOT_A_NUMBER),
     (f"{N}.@{D}", [(501, "5.1.3")] + NOT_A_NUMBER),
+    (f"{N}%OTHER.EXAMPLE@{D.upper()}", NOT_A_NUMBER),              # uppercase tricks
+    (f"{N}@{D.upper()}.", [(501, "5.1.3")] + RELAY_DENIED),
+    (f"{N}@OTHER.EXAMPLE", RELAY_DENIED),
+    (f"{N}@xn--mnchen-3ya.example", RELAY_DENIED),                 # IDN A-label elsewhere
+    (f"{N}@xn--sms-exmple-wrb.net", RELAY_DENIED),
+    (f"{N}@m\u00fcnchen.example", [(553, "5.6.7")]),               # U-label without SMTPUTF8
+    (f"{N}@[IPv6:::ffff:127.0.0.1]", RELAY_DENIED),                # mapped literal
+    (f"{N}@[192.0.2.1]", RELAY_DENIED),
+    (f'"{N}%other.example"@{D}', NOT_A_NUMBER),
+    (f"@other.example:{N}@{D.upper()}.evil.example", RELAY_DENIED),
+]
+# IDN U-labels need SMTPUTF8; with it they are still only relayed to a gateway domain.
+UTF8_REFUSED_CASES = [
+    (f"{N}@m\u00fcnchen.example", RELAY_DENIED),
+    (f"{N}@sms.ex\u0430mple.net", RELAY_DENIED),                  # Cyrillic a: a homograph
+    (f"{N}@SMS.EX\u0410MPLE.NET", RELAY_DENIED),
 ]
 
 
 class RecipientPolicyTest(IntegrationTest):
 
-    def check_refusals(self, cases, chunk=8):
+    def check_refusals(self, cases, chunk=8, mail_parameters=""):
         """Each refused recipient sits next to one good one in the same transaction, so
         the gateway's stored envelope shows exactly what was relayed. Cases are spread
         over several sessions to stay under max_errors."""
@@ -58,8 +74,8 @@ class RecipientPolicyTest(IntegrationTest):
             c.ehlo()
             token = "policy-" + uuid.uuid4().hex
             tokens.append(token)
-            self.assertReply(c.cmd("MAIL FROM:<sender@example.org>"), 250, "2.1.0", ref=True,
-                             client=c)
+            self.assertReply(c.cmd(f"MAIL FROM:<sender@example.org>{mail_parameters}"), 250,
+                             "2.1.0", ref=True, client=c)
             for to, allowed in cases[start:start + chunk]:
                 r = c.cmd(f"RCPT TO:<{to}>")
                 ok = any(r.code == code and r.enhanced == enh for code, enh in allowed)
@@ -137,6 +153,9 @@ class UntrustedClientPolicyTest(IntegrationTest):
 
     def test_relay_tricks_refused_for_untrusted_client(self):
         RecipientPolicyTest.check_refusals(self, REFUSED_CASES)
+
+    def test_idn_domains_refused_with_smtputf8(self):
+        RecipientPolicyTest.check_refusals(self, UTF8_REFUSED_CASES, mail_parameters=" SMTPUTF8")
 
 
 class SeveralDomainsTest(IntegrationTest):
