@@ -260,7 +260,7 @@ class FaultTest(IntegrationTest):
         return Ledger()
 
     def send_one(self, ledger, daemon, token, recipients, sender="sender@example.org",
-                 message=None, source=None):
+                 message=None, source=None, helo="client.example"):
         """One whole transaction in its own session; records the final reply (the first
         non-250 reply of the envelope, or None when the connection broke) in ledger."""
         try:
@@ -270,7 +270,7 @@ class FaultTest(IntegrationTest):
             return None
         self.addCleanup(c.close)
         try:
-            c.ehlo()
+            c.ehlo(helo)
             r = c.cmd(f"MAIL FROM:<{sender}>")
             if r.code != 250:
                 ledger.told(token, r.code, r.ref)
