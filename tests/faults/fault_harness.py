@@ -9,15 +9,19 @@ import collections
 import json
 import os
 import re
+import resource
+import signal
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 import harness  # noqa: E402,F401  (re-exported for the tests)
-from harness import IO_TIMEOUT, IntegrationTest, SmtpError, make_message, poll  # noqa: E402
+from harness import (IO_TIMEOUT, READY_TIMEOUT, IntegrationTest, SmtpError, free_port,  # noqa: E402
+                     make_message, poll)
 
 TOKEN_RE = re.compile(rb"(?im)^Message-ID: <([^@>]+)@")
 
@@ -226,6 +230,57 @@ class ScriptedGateway:
             self.stored.append(message)
 
 
+class _LogPump:
+    """Copies the daemon's output from a pipe into its log file; close() waits for EOF.
+    The log cannot be a file the daemon writes itself: RLIMIT_FSIZE would cut it."""
+
+    def __init__(self, pipe, path):
+        self.out = open(path, "ab")
+        self.thread = threading.Thread(target=self._copy, args=(pipe,), daemon=True)
+        self.thread.start()
+
+    def _copy(self, pipe):
+        for chunk in iter(lambda: pipe.read1(65536), b""):
+            self.out.write(chunk)
+            self.out.flush()
+        pipe.close()
+
+    def close(self):
+        self.thread.join(timeout=30)
+        self.out.close()
+
+
+class FileSizeLimitedDaemon(harness.Daemon):
+    """The daemon with RLIMIT_FSIZE set to fsize_limit bytes and SIGXFSZ ignored, so a
+    write past the limit fails with EFBIG, as a full disk fails with ENOSPC."""
+
+    def __init__(self, workdir, gateway_port, fsize_limit, config=None):
+        super().__init__(workdir, gateway_port, config)
+        self.fsize_limit = fsize_limit
+
+    def _limit(self):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.fsize_limit, self.fsize_limit))
+
+    def start(self):
+        self.port = free_port(self.listen_host)
+        self.values["listen"] = f"{self.listen_host}:{self.port}"
+        self.write_config()
+        self.proc = subprocess.Popen(
+            [harness.TEXTSCREEN_BIN, "--config", self.config_path] + self.args,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            preexec_fn=self._limit)
+        self.log_file = _LogPump(self.proc.stdout, self.log_path)
+        try:
+            poll(self._ready, READY_TIMEOUT, what=f"textscreen banner on port {self.port}")
+        except harness._EarlyExit:
+            self.proc.wait(timeout=30)
+            self.log_file.close()
+            raise AssertionError(f"textscreen exited with {self.proc.returncode} at start; "
+                                 f"log:\n{self.log()}")
+        return self
+
+
 class Ledger:
     """What each client was told for each message it tried to send, by token."""
 
@@ -338,6 +393,11 @@ class FaultTest(IntegrationTest):
     def assertNoFiveHundreds(self, ledger, msg=""):
         bad = {t: c for t, c in ledger.codes().items() if c is not None and c >= 500}
         self.assertEqual(bad, {}, f"a temporary fault gave 5xx {msg}")
+
+    def start_limited(self, gateway_port, fsize_limit, config=None):
+        d = FileSizeLimitedDaemon(self.workdir, gateway_port, fsize_limit, config)
+        self.addCleanup(d.stop)
+        return d.start()
 
     def assertAlive(self, daemon):
         self.assertIsNone(daemon.proc.poll(), f"daemon died: {daemon.log()[-4000:]}")

@@ -29,6 +29,8 @@ class GatewayHangs(FaultTest):
         r = self.send_one(ledger, daemon, hit, [rcpt(NUMBERS[0])])
         self.assertLess(time.monotonic() - start, BOUND, "the hang was not bounded")
         self.assertReply(r, *expect, ref=True, msg=f"(gateway hung at {stage})")
+        self.assertIn("it may have been queued" if stage == "dot" else "nothing was accepted",
+                      r.text)
         self.assertAccounted(ledger, gw.tokens(), ambiguous=[hit] if ambiguous else [])
         gw.heal()
         after = new_token("after-" + stage)
