@@ -133,9 +133,9 @@ class ScriptedGateway:
             except OSError:
                 pass
 
-    def _act(self, conn, stage, normal):
-        """Answers a stage; False when the dialogue is over (reset or hang)."""
-        fault = self.faults.get(stage)
+    def _act(self, conn, stage, normal, fault):
+        """Answers a stage with its fault (read once by the caller: a test may heal the
+        gateway meanwhile); False when the dialogue is over (reset or hang)."""
         if fault == "hang":
             self._drain(conn)
             return False
@@ -147,7 +147,7 @@ class ScriptedGateway:
         return not (stage == "greeting" and is_reply(fault, "45"))
 
     def _dialogue(self, conn):
-        if not self._act(conn, "greeting", self.GREETING):
+        if not self._act(conn, "greeting", self.GREETING, self.faults.get("greeting")):
             return
         buf = b""
         envelope_ok = False
@@ -163,22 +163,23 @@ class ScriptedGateway:
                 conn.sendall(b"250 scripted.gateway\r\n")
             elif verb == b"MAIL":
                 envelope_ok = False
-                if not self._act(conn, "mail", "250 2.1.0 OK"):
+                if not self._act(conn, "mail", "250 2.1.0 OK", self.faults.get("mail")):
                     return
             elif verb == b"RCPT":
                 fault = self.faults.get("rcpt")
-                if not self._act(conn, "rcpt", "250 2.1.5 OK"):
+                if not self._act(conn, "rcpt", "250 2.1.5 OK", fault):
                     return
                 envelope_ok = envelope_ok or not is_reply(fault, "45")
             elif verb == b"DATA":
                 if not envelope_ok:
                     conn.sendall(b"554 5.5.1 no valid recipients\r\n")
                     continue
-                if not self._act(conn, "data", "354 go ahead"):
+                fault = self.faults.get("data")
+                if not self._act(conn, "data", "354 go ahead", fault):
                     return
-                if is_reply(self.faults.get("data"), "45"):
+                if is_reply(fault, "45"):
                     continue
-                buf, message = self._read_message(conn, buf)
+                buf, message = self._read_message(conn, buf, self.faults.get("mid-data"))
                 if message is None:
                     return
                 if not self._finish(conn, message):
@@ -194,8 +195,7 @@ class ScriptedGateway:
             else:
                 conn.sendall(b"500 5.5.2 what?\r\n")
 
-    def _read_message(self, conn, buf):
-        limit = self.faults.get("mid-data")
+    def _read_message(self, conn, buf, limit):
         while b"\r\n.\r\n" not in b"\r\n" + buf:
             if limit is not None and len(buf) >= limit:
                 self._reset(conn)
@@ -220,7 +220,7 @@ class ScriptedGateway:
                 self._drain(conn)
             return False
         if fault in ("hang", "reset") or is_reply(fault, "45"):
-            return self._act(conn, "dot", "")
+            return self._act(conn, "dot", "", fault)
         self._store(message)
         conn.sendall(b"250 2.0.0 OK stored\r\n")
         return True
