@@ -995,16 +995,16 @@ void Session::onUpstreamData(const GatewayReply& reply) {
     if (refused.failure == GatewayReply::Failure::kNone && refused.code < 400) {
       refused.failure = GatewayReply::Failure::kLost;  // a gateway that does not speak SMTP
     }
-    onUpstreamFinal(refused);
+    onUpstreamFinal(refused, false);
     return;
   }
   // Only we may speak for our authserv-id: a sender's own claim to it is removed.
   std::string message = removeForgedAuthenticationResults(reader_.takeMessage(), config_.hostname);
   upstream_.connection->message(receivedHeader() + authenticationHeader(), message,
-                                [this](const GatewayReply& r) { onUpstreamFinal(r); });
+                                [this](const GatewayReply& r) { onUpstreamFinal(r, true); });
 }
 
-void Session::onUpstreamFinal(const GatewayReply& reply) {
+void Session::onUpstreamFinal(const GatewayReply& reply, bool message_sent) {
   gateway_reply_ = reply.failure == GatewayReply::Failure::kNone
                        ? fmt::format("{} {}", reply.code, reply.text())
                        : std::string("no reply");
@@ -1012,6 +1012,14 @@ void Session::onUpstreamFinal(const GatewayReply& reply) {
     std::string text = fmt::format("Queued by the SMS gateway: {}", reply.text());
     replyWithRef(250, reply.enhanced.empty() ? "2.0.0" : reply.enhanced, text);
     recordDecision("relay", "accepted");
+  } else if (message_sent && reply.failure != GatewayReply::Failure::kNone) {
+    // The whole message went out and no verdict came back: the gateway may have queued
+    // it (its 250 lost on the way), so this 451 must not claim that nothing was accepted.
+    // A 451 risks a duplicate on retry; a 250 would risk losing the message.
+    replyWithRef(451, "4.4.2",
+                 "The SMS gateway did not confirm the message; it may have been queued, try "
+                 "again later");
+    recordDecision("tempfail", "gateway did not confirm the message");
   } else {
     sendGatewayReply(reply, "");
     recordDecision(
@@ -1190,13 +1198,20 @@ void Session::recordDecision(std::string_view action, std::string_view reason) {
       .kv("checks", checks)
       .kv("reason", reason)
       .kv("gateway", gateway_reply_);
-  // Not awaited: the decision log is a record, not a promise made to the client.
+  // Not awaited: the decision log is a record, not a promise made to the client. A lost
+  // record (full disk or map) is said in the log, which then is the only trace of it.
   host_.writer->submit(
       store::StoreWriter::Urgency::kLazy,
       [record = std::move(record)](MDB_txn* txn, const store::Databases& dbs) {
         return store::DecisionLog::put(txn, dbs, record);
       },
-      nullptr);
+      [ref = ref_.empty() ? session_ref_ : ref_](int rc) {
+        if (rc == 0) return;
+        LogLine(ref)
+            .kv("event", "store_error")
+            .kv("record", "decision")
+            .kv("error", store::storeError(rc));
+      });
 }
 
 void Session::quarantineMessage(std::string_view reason) {

@@ -158,7 +158,7 @@ class Session {
   void decideMessage();
   void relayMessage();
   void onUpstreamData(const GatewayReply& reply);
-  void onUpstreamFinal(const GatewayReply& reply);
+  void onUpstreamFinal(const GatewayReply& reply, bool message_sent);
   void sendGatewayReply(const GatewayReply& reply, std::string_view default_enhanced);
   std::string receivedHeader() const;
   std::string upstreamMailCommand() const;
