@@ -47,8 +47,9 @@ run_suite "clang++ asan+ubsan" build-asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_B
 echo "== fuzz smoke run (${fuzz_seconds}s per target)"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTEXTSCREEN_SANITIZE=ON -DTEXTSCREEN_FUZZ=ON >/dev/null
-cmake --build build-fuzz -j"$jobs" --target envelope_fuzz data_reader_fuzz dns_answer_fuzz message_fuzz
-for target in envelope data_reader dns_answer message; do
+cmake --build build-fuzz -j"$jobs" --target envelope_fuzz data_reader_fuzz dns_answer_fuzz message_fuzz \
+  proxy_header_fuzz
+for target in envelope data_reader dns_answer message proxy_header; do
   work="build-fuzz/corpus-$target"
   artifacts="build-fuzz/artifacts-$target"
   mkdir -p "$work" "$artifacts"

@@ -40,6 +40,8 @@ struct Config {
   std::string default_region;
   std::string postmaster_address;
   std::vector<Cidr> trusted_networks;
+  std::vector<Cidr> proxy_networks;  // empty: no PROXY protocol
+  Duration proxy_timeout{};
   std::string state_dir;
   std::uint64_t max_message_size = 0;
   unsigned max_recipients = 0;

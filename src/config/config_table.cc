@@ -104,13 +104,14 @@ Status<> setGatewayDomains(Config& c, const std::vector<std::string>& values) {
   return Ok{};
 }
 
-Status<> setTrustedNetworks(Config& c, const std::vector<std::string>& values) {
-  c.trusted_networks.clear();
+template <auto Field>
+Status<> setNetworks(Config& c, const std::vector<std::string>& values) {
+  (c.*Field).clear();
   for (const std::string& n : splitList(values)) {
     if (n == "none") continue;
     auto cidr = Cidr::parse(n);
     if (!cidr) return fail(cidr.error());
-    c.trusted_networks.push_back(*cidr);
+    (c.*Field).push_back(*cidr);
   }
   return Ok{};
 }
@@ -180,7 +181,14 @@ constexpr std::array kKeys = {
     ConfigKey{"trusted_networks", "127.0.0.0/8, ::1/128", "list",
               "Client networks that skip the screening checks (not the recipient policy); 'none' "
               "for none.",
-              true, setTrustedNetworks},
+              true, setNetworks<&Config::trusted_networks>},
+    ConfigKey{"proxy_networks", "", "list",
+              "Load balancers that must open each connection with a PROXY protocol header (v1 "
+              "or v2); empty or 'none': PROXY is off and no client's bytes are read as one.",
+              true, setNetworks<&Config::proxy_networks>},
+    ConfigKey{"proxy_timeout", "10s", "duration",
+              "How long a connection from proxy_networks may take to send its PROXY header.", false,
+              setDuration<&Config::proxy_timeout>},
     ConfigKey{"state_dir", "/var/lib/textscreen", "path",
               "Directory for the LMDB store and other state.", false,
               setString<&Config::state_dir>},

@@ -2,6 +2,7 @@
 // session can end itself at any point without pulling the stack out from under itself.
 #include "daemon/server.h"
 
+#include <algorithm>
 #include <csignal>
 #include <cstring>
 
@@ -60,6 +61,7 @@ Server::Server(Invocation invocation, Config config, std::unique_ptr<store::Stor
 }
 
 Server::~Server() {
+  handshakes_.clear();
   sessions_.clear();
   surges_.reset();   // counts on counters_
   runtime_.reset();  // its DNS stack frees libevent events: before the base goes
@@ -130,6 +132,55 @@ void Server::accept(evutil_socket_t fd, const sockaddr* addr, int len) {
   SocketAddress peer = SocketAddress::fromSockaddr(addr, static_cast<socklen_t>(len));
   evutil_make_socket_nonblocking(fd);
   setNoDelay(fd);
+  const Config& c = runtime_->config;
+  bool from_proxy = std::any_of(c.proxy_networks.begin(), c.proxy_networks.end(),
+                                [&](const Cidr& n) { return n.contains(peer); });
+  if (from_proxy) {
+    startProxyHandshake(fd, peer);
+  } else {
+    startSession(fd, peer, std::nullopt);
+  }
+}
+
+void Server::startProxyHandshake(evutil_socket_t fd, const SocketAddress& proxy) {
+  const Config& c = runtime_->config;
+  // Sessions are bounded by max_connections; the handshakes before them are too.
+  if (handshakes_.size() >= c.max_connections) {
+    LogLine("-")
+        .kv("event", "proxy")
+        .kv("proxy", proxy.host())
+        .kv("result", "closed")
+        .kv("reason", "too many connections waiting for their PROXY header");
+    evutil_closesocket(fd);
+    return;
+  }
+  auto handshake = std::make_unique<ProxyHandshake>(
+      base_, fd, proxy, c.proxy_timeout,
+      [this](ProxyHandshake& h, Result<ProxyHeader> header) { proxyHeaderRead(h, header); });
+  ProxyHandshake* raw = handshake.get();
+  handshakes_.emplace(raw, std::move(handshake));
+  raw->start();
+}
+
+void Server::proxyHeaderRead(ProxyHandshake& handshake, const Result<ProxyHeader>& header) {
+  finished_handshakes_.push_back(&handshake);
+  event_active(reap_event_, 0, 0);
+  if (!header) {
+    // No SMTP reply: the peer is a load balancer that does not speak the protocol.
+    LogLine("-")
+        .kv("event", "proxy")
+        .kv("proxy", handshake.proxy().host())
+        .kv("result", "closed")
+        .kv("reason", header.error().message);
+    return;
+  }
+  // LOCAL (a health check) and address-less headers: the proxy itself is the client.
+  SocketAddress client = header->source.value_or(handshake.proxy());
+  startSession(handshake.release(), client, handshake.proxy());
+}
+
+void Server::startSession(evutil_socket_t fd, const SocketAddress& peer,
+                          std::optional<SocketAddress> proxy) {
   smtp::SessionHost host{base_,
                          relay_.get(),
                          access_.get(),
@@ -140,7 +191,7 @@ void Server::accept(evutil_socket_t fd, const sockaddr* addr, int len) {
                          clusters_.get(),
                          surges_.get(),
                          [this](smtp::Session* s) { sessionClosed(s); }};
-  auto session = std::make_unique<smtp::Session>(host, fd, peer, runtime_);
+  auto session = std::make_unique<smtp::Session>(host, fd, peer, runtime_, std::move(proxy));
   smtp::Session* raw = session.get();
   const Config& c = runtime_->config;
   if (std::optional<PenaltyBox::Penalty> penalty = penalties_->find(peer.host())) {
@@ -179,6 +230,8 @@ void Server::reapCallback(evutil_socket_t, short, void* self) {
 }
 
 void Server::reapClosed() {
+  for (ProxyHandshake* h : finished_handshakes_) handshakes_.erase(h);
+  finished_handshakes_.clear();
   std::vector<smtp::Session*> closed = std::move(closed_);
   closed_.clear();
   for (smtp::Session* s : closed) {
@@ -264,6 +317,9 @@ void Server::beginShutdown() {
     listener_ = nullptr;
   }
   relay_->closeIdle();
+  // A connection still waiting for its PROXY header has heard nothing yet: just close it.
+  finished_handshakes_.clear();
+  handshakes_.clear();
   for (auto& [raw, live] : sessions_) live.session->shutdown();
   timeval tv = toTimeval(runtime_->config.shutdown_timeout);
   evtimer_add(deadline_event_, &tv);
@@ -361,6 +417,7 @@ nlohmann::json Server::status() const {
       {"generation", runtime_->config.generation},
       {"uptime_seconds", std::time(nullptr) - started_},
       {"connections", limits_.total()},
+      {"awaiting_proxy_header", handshakes_.size()},
       {"draining", draining_},
       {"gateway_pool_idle", relay_->idleCount()},
       {"store_bytes", store_->sizeOnDisk()},

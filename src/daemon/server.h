@@ -23,6 +23,7 @@
 #include "checks/rate/local_counter_store.h"
 #include "checks/surge/surge_tracker.h"
 #include "net/connection_limits.h"
+#include "net/proxy_handshake.h"
 #include "obs/check_stats.h"
 #include "obs/control_socket.h"
 #include "policy/access_policy.h"
@@ -46,6 +47,12 @@ class Server {
 
  private:
   void accept(evutil_socket_t fd, const sockaddr* addr, int len);
+  // A connection from proxy_networks first sends who the client is.
+  void startProxyHandshake(evutil_socket_t fd, const SocketAddress& proxy);
+  void proxyHeaderRead(ProxyHandshake& handshake, const Result<ProxyHeader>& header);
+  // The penalty box, connection limits and the session, all for the client's address.
+  void startSession(evutil_socket_t fd, const SocketAddress& peer,
+                    std::optional<SocketAddress> proxy);
   void sessionClosed(smtp::Session* session);
   void reapClosed();
   void reload();
@@ -98,6 +105,8 @@ class Server {
   };
   std::unordered_map<smtp::Session*, LiveSession> sessions_;
   std::vector<smtp::Session*> closed_;
+  std::unordered_map<ProxyHandshake*, std::unique_ptr<ProxyHandshake>> handshakes_;
+  std::vector<ProxyHandshake*> finished_handshakes_;  // freed with the closed sessions
   bool draining_ = false;
   std::string startup_error_;  // a part that could not be built; run() refuses to start
   CheckStatsTable check_stats_;

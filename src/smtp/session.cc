@@ -85,9 +85,10 @@ const Session::CommandSpec Session::kCommands[] = {
 static_assert(static_cast<int>(Verb::kUnknown) == 11, "every verb but kUnknown has a row");
 
 Session::Session(SessionHost host, evutil_socket_t fd, SocketAddress peer,
-                 std::shared_ptr<Runtime> runtime)
+                 std::shared_ptr<Runtime> runtime, std::optional<SocketAddress> proxy)
     : host_(std::move(host)),
       peer_(std::move(peer)),
+      proxy_(std::move(proxy)),
       runtime_(std::move(runtime)),
       config_(runtime_->config),
       session_ref_(newReferenceId()),
@@ -106,10 +107,12 @@ Session::~Session() {
 }
 
 void Session::start() {
-  LogLine(session_ref_)
-      .kv("event", "connect")
-      .kv("client", peer_.host())
-      .kv("trusted", trusted_ ? "yes" : "no");
+  {
+    LogLine connect(session_ref_);  // written when it goes out of scope
+    connect.kv("event", "connect").kv("client", peer_.host());
+    if (proxy_) connect.kv("proxy", proxy_->host());
+    connect.kv("trusted", trusted_ ? "yes" : "no");
+  }
   if (!trusted_) abuse_.emplace(config_.abuse, *host_.counters, peer_.host());
   startConnectChecks();
   bufferevent_enable(bev_, EV_READ | EV_WRITE);

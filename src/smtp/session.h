@@ -50,8 +50,9 @@ struct SessionHost {
 
 class Session {
  public:
+  // proxy: the load balancer that named peer in a PROXY header, if one did.
   Session(SessionHost host, evutil_socket_t fd, SocketAddress peer,
-          std::shared_ptr<Runtime> runtime);
+          std::shared_ptr<Runtime> runtime, std::optional<SocketAddress> proxy = std::nullopt);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -191,6 +192,7 @@ class Session {
 
   SessionHost host_;
   SocketAddress peer_;
+  std::optional<SocketAddress> proxy_;
   std::shared_ptr<Runtime> runtime_;
   const Config& config_;
   bufferevent* bev_ = nullptr;

@@ -47,6 +47,8 @@ TEST(Config, BadValuesNameTheirKey) {
       {"default_region = XX\n", "default_region"},
       {"max_line_length = 10\n", "max_line_length"},
       {"trusted_networks = 10.0.0.0/33\n", "trusted_networks"},
+      {"proxy_networks = haproxy.example\n", "proxy_networks"},
+      {"proxy_timeout = 0s\n", "proxy_timeout"},
       {"command_timeout = soon\n", "command_timeout"},
       {"max_message_size = 12x\n", "max_message_size"},
       {"postmaster_address = nobody\n", "postmaster_address"},
@@ -60,6 +62,21 @@ TEST(Config, BadValuesNameTheirKey) {
     ASSERT_FALSE(c.ok()) << text;
     EXPECT_NE(c.error().message.find(key), std::string::npos) << c.error().message;
   }
+}
+
+TEST(Config, ProxyNetworksAreOffByDefault) {
+  auto off = loadConfig(Invocation{});
+  ASSERT_TRUE(off.ok()) << off.error().message;
+  EXPECT_TRUE(off->proxy_networks.empty());
+  EXPECT_EQ(off->proxy_timeout, std::chrono::seconds(10));
+  auto on = loadWith("proxy_networks = 10.0.0.5/32, 2001:db8::/64\nproxy_timeout = 3s\n");
+  ASSERT_TRUE(on.ok()) << on.error().message;
+  ASSERT_EQ(on->proxy_networks.size(), 2u);
+  EXPECT_EQ(on->proxy_networks[0].toString(), "10.0.0.5/32");
+  EXPECT_EQ(on->proxy_timeout, std::chrono::seconds(3));
+  auto none = loadWith("proxy_networks = none\n");
+  ASSERT_TRUE(none.ok()) << none.error().message;
+  EXPECT_TRUE(none->proxy_networks.empty());
 }
 
 TEST(Config, MissingFileIsAnError) {
