@@ -5,6 +5,7 @@
 # client does not read.
 import json
 import os
+import resource
 import select
 import socket
 import sys
@@ -197,6 +198,49 @@ class UnreadRepliesTest(IntegrationTest):
                     continue
                 self.assertEqual(line, b"250 2.0.0 Ok")
                 got += 1
+
+
+class DescriptorLimitTest(IntegrationTest):
+    def test_limit_is_raised_and_checked(self):
+        # The daemon logged the limit it runs with.
+        self.assertRegex(self.daemon.log(), r"event=descriptors limit=\d+ hard_limit=\d+ needed=\d+")
+        # More connections than any open-file limit can carry: refused, with what to do.
+        too_many = "--max_connections=2000000000"
+        rc, out = self.daemon.run_cli("--config", self.daemon.config_path, "--check-config",
+                                      too_many)
+        self.assertEqual(rc, 2, out)
+        self.assertIn("max_connections = 2000000000 needs up to", out)
+        self.assertIn("LimitNOFILE", out)
+        rc, out = self.daemon.run_cli("--config", self.daemon.config_path, too_many)
+        self.assertEqual(rc, 2, out)
+        self.assertIn("LimitNOFILE", out)
+
+    def test_out_of_descriptors_pauses_accepting(self):
+        pid = self.daemon.proc.pid
+        soft, hard = resource.prlimit(pid, resource.RLIMIT_NOFILE)
+        in_use = len(os.listdir(f"/proc/{pid}/fd"))
+        # Room for two more clients, then accept() fails with EMFILE.
+        resource.prlimit(pid, resource.RLIMIT_NOFILE, (in_use + 2, hard))
+        restored = False
+        try:
+            clients = [harness.SmtpClient(self.daemon.port, source=f"127.0.0.{40 + i}")
+                       for i in range(5)]
+            for c in clients:
+                self.addCleanup(c.close)
+            harness.poll(lambda: 'event=accept error="Too many open files"' in self.daemon.log(),
+                         10 * harness.SLOW, what="the accept error logged")
+            self.assertEqual(self.daemon.log().count("event=accept error="), 1,
+                             "accept errors are logged at most once in 10 seconds")
+            resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
+            restored = True
+            # The clients waiting in the backlog are served once descriptors are back.
+            for c in clients:
+                self.assertEqual(c.reply().code, 220, c.dump())
+                self.assertReply(c.cmd("NOOP"), 250, "2.0.0", client=c)
+            self.assertGreater(status(self)["limits"]["accept_errors"], 0)
+        finally:
+            if not restored:
+                resource.prlimit(pid, resource.RLIMIT_NOFILE, (soft, hard))
 
 
 if __name__ == "__main__":
