@@ -58,6 +58,10 @@ Status<> crossCheck(const Config& c) {
                   std::to_string(c.command_timeout.count()) + " ms)");
     }
   }
+  if (c.max_total_message_memory < c.max_message_size) {
+    return fail("max_total_message_memory: must be at least max_message_size (" +
+                std::to_string(c.max_message_size) + " bytes), or no message could be read");
+  }
   return Ok{};
 }
 

@@ -48,6 +48,9 @@ struct Config {
   std::uint64_t max_line_length = 0;
   unsigned max_connections = 0;
   unsigned max_connections_per_ip = 0;
+  unsigned max_connections_per_network = 0;
+  std::uint64_t max_total_message_memory = 0;
+  unsigned max_commands_per_minute = 0;  // 0: no limit
   unsigned max_errors = 0;
   Duration command_timeout{};
   Duration data_timeout{};

@@ -205,6 +205,18 @@ constexpr std::array kKeys = {
     ConfigKey{"max_connections_per_ip", "50", "count",
               "Most connections at once from one client address.", false,
               setCount<&Config::max_connections_per_ip>},
+    ConfigKey{"max_connections_per_network", "200", "count",
+              "Most connections at once from one client network (IPv4 /24, IPv6 /64); trusted "
+              "networks are exempt from this and max_connections_per_ip.",
+              false, setCount<&Config::max_connections_per_network>},
+    ConfigKey{"max_total_message_memory", "512M", "bytes",
+              "Memory for messages in transit, all sessions together: each DATA reserves "
+              "max_message_size; when none is left, DATA is answered 452 4.3.1.",
+              false, setByteSize<&Config::max_total_message_memory, 1024>},
+    ConfigKey{"max_commands_per_minute", "600", "count",
+              "Most commands one connection may send in a minute; more ends it with 421 (and "
+              "the penalty box); 0: no limit.",
+              false, setCount<&Config::max_commands_per_minute, 0>},
     ConfigKey{
         "max_errors", "20", "count",
         "Error replies after which a session is ended with 421 (Postfix smtpd_hard_error_limit).",

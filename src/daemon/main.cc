@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "config/config.h"
+#include "daemon/descriptor_limit.h"
 #include "daemon/server.h"
 #include "obs/log.h"
 
@@ -27,12 +28,30 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (invocation->check_config) {
+    // The daemon raises its soft limit to the hard one at start: that is what counts.
+    auto descriptors = ts::checkDescriptors(*config, ts::currentDescriptorLimit().hard);
+    if (!descriptors) {
+      std::fprintf(stderr, "textscreen: configuration error: %s\n",
+                   descriptors.error().message.c_str());
+      return 2;
+    }
     std::fprintf(stdout, "textscreen: configuration ok\n");
     return 0;
   }
   // A client or gateway that resets mid-write must cost an error value, not the process.
   std::signal(SIGPIPE, SIG_IGN);
   ts::setLogTarget(config->log);
+  ts::DescriptorLimit files = ts::raiseDescriptorLimit();
+  ts::LogLine("-")
+      .kv("event", "descriptors")
+      .kv("limit", static_cast<unsigned long long>(files.soft))
+      .kv("hard_limit", static_cast<unsigned long long>(files.hard))
+      .kv("needed", static_cast<unsigned long long>(ts::descriptorsNeeded(*config)));
+  if (auto descriptors = ts::checkDescriptors(*config, files.soft); !descriptors) {
+    std::fprintf(stderr, "textscreen: configuration error: %s\n",
+                 descriptors.error().message.c_str());
+    return 2;
+  }
   if (::mkdir(config->state_dir.c_str(), 0750) != 0 && errno != EEXIST) {
     std::fprintf(stderr, "textscreen: cannot create state_dir %s: %s\n", config->state_dir.c_str(),
                  std::strerror(errno));

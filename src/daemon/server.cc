@@ -2,6 +2,8 @@
 // session can end itself at any point without pulling the stack out from under itself.
 #include "daemon/server.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <csignal>
 #include <cstring>
@@ -9,6 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "daemon/descriptor_limit.h"
 #include "net/socket_options.h"
 #include "obs/log.h"
 #include "store/decision_log.h"
@@ -24,6 +27,14 @@ namespace {
 constexpr int kListenBacklog = 4096;
 // Each entry is an address and a line of text: a bound far above any real abuse wave.
 constexpr std::size_t kPenaltyBoxCapacity = 100000;
+// Postfix's postscreen says "421 4.3.2 All server ports are busy" the same way: no session,
+// no log line per client, the reply and the close.
+constexpr std::string_view kOverloadReply = "421 4.3.2 System overloaded; try again later\r\n";
+// How often a spell of overload is logged and checked for its end.
+constexpr timeval kOverloadReview{5, 0};
+// accept() out of descriptors: the pending clients wait in the backlog meanwhile.
+constexpr timeval kAcceptPause{0, 250 * 1000};
+constexpr std::time_t kAcceptErrorLogInterval = 10;
 }  // namespace
 
 Server::Server(Invocation invocation, Config config, std::unique_ptr<store::StoreEnvironment> store)
@@ -52,6 +63,9 @@ Server::Server(Invocation invocation, Config config, std::unique_ptr<store::Stor
   timeval every_minute{60, 0};
   event_add(prune_event_, &every_minute);
   reap_event_ = event_new(base_, -1, 0, reapCallback, this);
+  overload_event_ = event_new(base_, -1, EV_PERSIST, overloadCallback, this);
+  accept_pause_event_ = evtimer_new(base_, acceptPauseCallback, this);
+  memory_.setCapacity(c.max_total_message_memory);
   deadline_event_ = evtimer_new(base_, deadlineCallback, this);
   for (int sig : {SIGHUP, SIGTERM, SIGINT}) {
     event* ev = evsignal_new(base_, sig, signalCallback, this);
@@ -77,6 +91,8 @@ Server::~Server() {
   for (event* ev : signal_events_) event_free(ev);
   if (listener_) evconnlistener_free(listener_);
   event_free(reap_event_);
+  event_free(overload_event_);
+  event_free(accept_pause_event_);
   event_free(deadline_event_);
   event_base_free(base_);
 }
@@ -106,6 +122,7 @@ int Server::run() {
         .kv("error", std::strerror(errno));
     return 1;
   }
+  evconnlistener_set_error_cb(listener_, acceptErrorCallback);
   auto control = ControlSocket::open(base_, c.controlSocketPath(),
                                      [this](const std::string& r) { return controlRequest(r); });
   if (!control) {
@@ -129,6 +146,10 @@ void Server::acceptCallback(evconnlistener*, evutil_socket_t fd, sockaddr* addr,
 }
 
 void Server::accept(evutil_socket_t fd, const sockaddr* addr, int len) {
+  if (limits_.full(runtime_->config.max_connections)) {
+    refuseOverloaded(fd);
+    return;
+  }
   SocketAddress peer = SocketAddress::fromSockaddr(addr, static_cast<socklen_t>(len));
   evutil_make_socket_nonblocking(fd);
   setNoDelay(fd);
@@ -190,6 +211,8 @@ void Server::startSession(evutil_socket_t fd, const SocketAddress& peer,
                          penalties_.get(),
                          clusters_.get(),
                          surges_.get(),
+                         &memory_,
+                         &commands_over_rate_,
                          [this](smtp::Session* s) { sessionClosed(s); }};
   auto session = std::make_unique<smtp::Session>(host, fd, peer, runtime_, std::move(proxy));
   smtp::Session* raw = session.get();
@@ -203,21 +226,85 @@ void Server::startSession(evutil_socket_t fd, const SocketAddress& peer,
                             penalty->reason));
     return;
   }
-  auto admission = limits_.admit(peer, c.max_connections, c.max_connections_per_ip);
+  auto admission = limits_.admit(peer, {c.max_connections_per_ip, c.max_connections_per_network},
+                                 runtime_->isTrusted(peer));
   sessions_.emplace(
       raw, LiveSession{std::move(session), admission == ConnectionLimits::Admission::kAdmitted});
   switch (admission) {
     case ConnectionLimits::Admission::kAdmitted:
       raw->start();
       return;
-    case ConnectionLimits::Admission::kTooManyTotal:
-      raw->refuse("4.7.0", "Too many connections to this server; try again later");
-      return;
     case ConnectionLimits::Admission::kTooManyFromAddress:
+      raw->refuse("4.7.0", fmt::format("Too many connections from your address (the limit is {}); "
+                                       "use fewer parallel connections",
+                                       c.max_connections_per_ip));
+      return;
+    case ConnectionLimits::Admission::kTooManyFromNetwork:
       raw->refuse("4.7.0",
-                  "Too many connections from your address; use fewer parallel connections");
+                  fmt::format("Too many connections from your network (the limit is {} per "
+                              "IPv4 /24 or IPv6 /64); use fewer parallel connections",
+                              c.max_connections_per_network));
       return;
   }
+}
+
+void Server::refuseOverloaded(evutil_socket_t fd) {
+  // A fresh socket's send buffer is empty: the one line always fits, or the client is gone.
+  [[maybe_unused]] ssize_t sent =
+      ::send(fd, kOverloadReply.data(), kOverloadReply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  evutil_closesocket(fd);
+  if (!overload_.refused()) return;
+  LogLine("-")
+      .kv("event", "overload")
+      .kv("state", "entered")
+      .kv("connections", limits_.total())
+      .kv("max_connections", runtime_->config.max_connections);
+  event_add(overload_event_, &kOverloadReview);
+}
+
+void Server::overloadCallback(evutil_socket_t, short, void* self) {
+  static_cast<Server*>(self)->reviewOverload();
+}
+
+void Server::reviewOverload() {
+  OverloadMonitor::Review review = overload_.review();
+  LogLine("-")
+      .kv("event", "overload")
+      .kv("state", review.ended ? "left" : "continues")
+      .kv("refused", static_cast<unsigned long long>(review.ended ? review.refused_spell
+                                                                  : review.refused_recent))
+      .kv("connections", limits_.total())
+      .kv("max_connections", runtime_->config.max_connections);
+  if (review.ended) event_del(overload_event_);
+}
+
+void Server::acceptErrorCallback(evconnlistener*, void* self) {
+  static_cast<Server*>(self)->acceptFailed(EVUTIL_SOCKET_ERROR());
+}
+
+void Server::acceptFailed(int error) {
+  ++accept_errors_;
+  if (!listener_) return;
+  // Level-triggered: the pending connection would wake the loop again at once.
+  evconnlistener_disable(listener_);
+  evtimer_add(accept_pause_event_, &kAcceptPause);
+  std::time_t now = std::time(nullptr);
+  if (now - accept_error_logged_at_ < kAcceptErrorLogInterval) return;
+  LogLine("-")
+      .kv("event", "accept")
+      .kv("error", std::strerror(error))
+      .kv("errors", static_cast<unsigned long long>(accept_errors_ - accept_errors_logged_))
+      .kv("connections", limits_.total())
+      .kv("action",
+          "accepting paused briefly; raise the open-file limit or lower "
+          "max_connections if this repeats");
+  accept_error_logged_at_ = now;
+  accept_errors_logged_ = accept_errors_;
+}
+
+void Server::acceptPauseCallback(evutil_socket_t, short, void* self) {
+  auto* server = static_cast<Server*>(self);
+  if (server->listener_) evconnlistener_enable(server->listener_);
 }
 
 void Server::sessionClosed(smtp::Session* session) {
@@ -281,6 +368,13 @@ void Server::reload() {
             "surge_cluster_capacity, surge_similarity, counter_max_keys and counter_max_members "
             "changes need a restart");
   }
+  if (auto files = checkDescriptors(next, currentDescriptorLimit().soft); !files) {
+    LogLine("-")
+        .kv("event", "reload")
+        .kv("result", "kept previous configuration")
+        .kv("reason", files.error().message);
+    return;
+  }
   next.generation = current.generation + 1;
   // The same dns_* keys keep the resolver and its cache; sessions on an old stack keep it
   // alive until they end.
@@ -300,6 +394,7 @@ void Server::reload() {
       std::make_shared<Runtime>(std::move(next), std::move(dns_stack), callout_services_.get());
   relay_->reconfigure(poolSettings());
   surges_->reconfigure(runtime_->config.surge);
+  memory_.setCapacity(runtime_->config.max_total_message_memory);
   LogLine("-")
       .kv("event", "reload")
       .kv("result", "ok")
@@ -436,6 +531,18 @@ nlohmann::json Server::status() const {
         {"rejected", surge.rejected},
         {"quarantined", surge.quarantined}}},
       {"clusters", clusters_->size()},
+      {"limits",
+       {{"overloaded", overload_.active()},
+        {"overload_spells", overload_.spells()},
+        {"refused_overload", overload_.refusedTotal()},
+        {"refused_per_address", limits_.refusals().per_address},
+        {"refused_per_network", limits_.refusals().per_network},
+        {"commands_over_rate", commands_over_rate_},
+        {"accept_errors", accept_errors_},
+        {"message_memory_bytes", memory_.used()},
+        {"message_memory_peak", memory_.peak()},
+        {"message_memory_budget", memory_.capacity()},
+        {"message_memory_refused", memory_.refusals()}}},
   };
 }
 

@@ -24,6 +24,8 @@
 #include "checks/surge/surge_tracker.h"
 #include "net/connection_limits.h"
 #include "net/proxy_handshake.h"
+#include "net/memory_budget.h"
+#include "net/overload_monitor.h"
 #include "obs/check_stats.h"
 #include "obs/control_socket.h"
 #include "policy/access_policy.h"
@@ -53,6 +55,11 @@ class Server {
   // The penalty box, connection limits and the session, all for the client's address.
   void startSession(evutil_socket_t fd, const SocketAddress& peer,
                     std::optional<SocketAddress> proxy);
+  // Overload mode: every slot is taken; the client hears 421 4.3.2 and is closed.
+  void refuseOverloaded(evutil_socket_t fd);
+  void reviewOverload();
+  // accept() failed (out of descriptors, out of memory): pause instead of spinning.
+  void acceptFailed(int error);
   void sessionClosed(smtp::Session* session);
   void reapClosed();
   void reload();
@@ -69,6 +76,9 @@ class Server {
 
   static void acceptCallback(evconnlistener* listener, evutil_socket_t fd, sockaddr* addr, int len,
                              void* self);
+  static void acceptErrorCallback(evconnlistener* listener, void* self);
+  static void acceptPauseCallback(evutil_socket_t fd, short what, void* self);
+  static void overloadCallback(evutil_socket_t fd, short what, void* self);
   static void signalCallback(evutil_socket_t sig, short what, void* self);
   static void reapCallback(evutil_socket_t fd, short what, void* self);
   static void deadlineCallback(evutil_socket_t fd, short what, void* self);
@@ -99,6 +109,15 @@ class Server {
   std::time_t started_ = 0;
   std::unique_ptr<RelayPool> relay_;
   ConnectionLimits limits_;
+  OverloadMonitor overload_;
+  event* overload_event_ = nullptr;  // reviews a spell of overload while it lasts
+  event* accept_pause_event_ = nullptr;
+  std::uint64_t accept_errors_ = 0;
+  std::uint64_t accept_errors_logged_ = 0;
+  std::time_t accept_error_logged_at_ = 0;
+  std::uint64_t commands_over_rate_ = 0;
+  // Before sessions_: sessions hold reservations of it until they are freed.
+  MemoryBudget memory_{0};
   struct LiveSession {
     std::unique_ptr<smtp::Session> session;
     bool admitted;  // counted in limits_, to be released when it closes

@@ -1,27 +1,51 @@
 // Admission is checked at accept, before a session exists, so a refused client costs
-// one 421 line and nothing else.
+// one 421 line and nothing else. Counts drop to zero entries, so the maps hold only the
+// clients connected now.
 #include "net/connection_limits.h"
 
-namespace ts {
+#include "net/client_network.h"
 
-ConnectionLimits::Admission ConnectionLimits::admit(const SocketAddress& peer, unsigned max_total,
-                                                    unsigned max_per_address) {
-  if (total_ >= max_total) return Admission::kTooManyTotal;
-  std::string key(peer.addressBytes());
-  unsigned& count = per_address_[key];
-  if (count >= max_per_address) {
-    if (count == 0) per_address_.erase(key);
-    return Admission::kTooManyFromAddress;
+namespace ts {
+namespace {
+
+void decrement(std::unordered_map<std::string, unsigned>& counts, const std::string& key) {
+  auto it = counts.find(key);
+  if (it == counts.end()) return;
+  if (--it->second == 0) counts.erase(it);
+}
+
+}  // namespace
+
+ConnectionLimits::Admission ConnectionLimits::admit(const SocketAddress& peer, Bounds bounds,
+                                                    bool exempt) {
+  std::string address(peer.addressBytes());
+  std::string network = clientNetwork(peer);
+  if (!exempt) {
+    auto counted = [](const auto& counts, const std::string& key) {
+      auto it = counts.find(key);
+      return it == counts.end() ? 0u : it->second;
+    };
+    if (counted(per_address_, address) >= bounds.per_address) {
+      ++refusals_.per_address;
+      return Admission::kTooManyFromAddress;
+    }
+    if (!network.empty() && counted(per_network_, network) >= bounds.per_network) {
+      ++refusals_.per_network;
+      return Admission::kTooManyFromNetwork;
+    }
   }
-  ++count;
+  ++per_address_[address];
+  if (!network.empty()) ++per_network_[network];
   ++total_;
   return Admission::kAdmitted;
 }
 
 void ConnectionLimits::release(const SocketAddress& peer) {
-  auto it = per_address_.find(std::string(peer.addressBytes()));
-  if (it == per_address_.end()) return;
-  if (--it->second == 0) per_address_.erase(it);
+  std::string address(peer.addressBytes());
+  if (per_address_.find(address) == per_address_.end()) return;
+  decrement(per_address_, address);
+  std::string network = clientNetwork(peer);
+  if (!network.empty()) decrement(per_network_, network);
   --total_;
 }
 

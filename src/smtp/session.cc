@@ -13,7 +13,7 @@
 #include "checks/dmarc/organizational_domain.h"
 #include "checks/fingerprint/body_fingerprint.h"
 #include "checks/rate/rate_limiter.h"
-#include "checks/surge/client_network.h"
+#include "net/client_network.h"
 #include "net/direct_write.h"
 #include "obs/log.h"
 #include "policy/authentication_results.h"
@@ -28,7 +28,11 @@
 namespace ts::smtp {
 namespace {
 
-constexpr std::size_t kReadHighWatermark = 256 * 1024;
+// What a client may leave unread with us: pipelined commands waiting behind a slow check
+// (far more than any real pipelined group; DATA is consumed as it arrives), and replies the
+// client does not read. Past these, reading stops until the other side catches up.
+constexpr std::size_t kReadHighWatermark = 64 * 1024;
+constexpr std::size_t kMaxUnreadOutput = 64 * 1024;
 
 constexpr unsigned bit(int state) {
   return 1u << state;
@@ -91,12 +95,14 @@ Session::Session(SessionHost host, evutil_socket_t fd, SocketAddress peer,
       proxy_(std::move(proxy)),
       runtime_(std::move(runtime)),
       config_(runtime_->config),
+      command_rate_(config_.max_commands_per_minute),
       session_ref_(newReferenceId()),
       reader_(config_.max_message_size) {
   bev_ = bufferevent_socket_new(host_.base, fd, BEV_OPT_CLOSE_ON_FREE);
   timer_ = evtimer_new(host_.base, timerCallback, this);
   bufferevent_setcb(bev_, readCallback, writeCallback, eventCallback, this);
-  bufferevent_setwatermark(bev_, EV_READ, 0, kReadHighWatermark);
+  // Plus one whole command line, or a line longer than the mark could never be read.
+  bufferevent_setwatermark(bev_, EV_READ, 0, kReadHighWatermark + config_.max_line_length);
   trusted_ = runtime_->isTrusted(peer_);
 }
 
@@ -211,6 +217,14 @@ void Session::drainInput() {
       if (!readDataSection()) return;
       continue;
     }
+    evbuffer* out = bufferevent_get_output(bev_);
+    if (pending_out_.size() + evbuffer_get_length(out) >= kMaxUnreadOutput) {
+      flushOutput();
+      if (evbuffer_get_length(out) >= kMaxUnreadOutput) {
+        output_full_ = true;  // writeCallback goes on once the client has read its replies
+        return;
+      }
+    }
     std::size_t eol_len = 0;
     evbuffer_ptr eol = evbuffer_search_eol(in, nullptr, &eol_len, EVBUFFER_EOL_LF);
     if (eol.pos < 0) {
@@ -236,6 +250,10 @@ void Session::drainInput() {
     evbuffer_drain(in, eol_len);
     // Commands tolerate a bare LF, as Postfix does; DATA does not (see DataReader).
     if (!line_.empty() && line_.back() == '\r') line_.pop_back();
+    if (!command_rate_.note(CommandRate::Clock::now())) {
+      tooManyCommands();
+      return;
+    }
     armTimer(config_.command_timeout);
     handleLine(line_);
   }
@@ -672,6 +690,13 @@ void Session::onData(std::string_view arg) {
     endTransaction(false);
     return;
   }
+  message_memory_ = host_.memory->reserve(config_.max_message_size);
+  if (!message_memory_) {
+    reply(452, "4.3.1", "Insufficient system storage; nothing was accepted, try again later");
+    recordDecision("tempfail", "max_total_message_memory is in use by other messages");
+    endTransaction(true);
+    return;
+  }
   reader_.reset(config_.max_message_size);
   state_ = State::kData;
   reply(354, "", "End data with <CR><LF>.<CR><LF>");
@@ -729,7 +754,8 @@ void Session::noteAbuse(AbuseEvent event) {
 
 void Session::penalise(const std::string& reason) {
   if (state_ == State::kClosing) return;
-  std::chrono::seconds penalty = config_.abuse.penalty_time;
+  // A trusted client is sent away too, but never boxed: it is the operator's own.
+  std::chrono::seconds penalty = trusted_ ? std::chrono::seconds(0) : config_.abuse.penalty_time;
   std::string until;
   if (penalty.count() > 0) {
     host_.penalties->add(peer_.host(), penalty, reason);
@@ -745,6 +771,12 @@ void Session::penalise(const std::string& reason) {
   reply(421, "4.7.0",
         fmt::format("Closing the connection: {}{}. Fix the sending software", reason, until));
   closeAfterReply();
+}
+
+void Session::tooManyCommands() {
+  ++*host_.commands_over_rate;
+  penalise(fmt::format("too many commands ({} in one minute, the limit is {})",
+                       command_rate_.count(), command_rate_.limit()));
 }
 
 // ---- end of data and relay ----
@@ -1150,6 +1182,7 @@ void Session::endTransaction(bool upstream_transaction_open) {
   proposals_.clear();
   gateway_reply_.clear();
   reader_ = DataReader(config_.max_message_size);  // gives the message buffer back
+  message_memory_.release();  // the relay and the quarantine let go of it before this
   ref_.clear();
   if (state_ != State::kClosing && state_ != State::kConnected) state_ = State::kReady;
 }
@@ -1311,12 +1344,19 @@ void Session::closeAfterReply() {
   if (evbuffer_get_length(bufferevent_get_output(bev_)) == 0) {
     timeval now{};
     evtimer_add(timer_, &now);
+  } else {
+    armTimer(config_.command_timeout);  // a client that never reads must not keep its slot
   }
 }
 
 void Session::writeCallback(bufferevent*, void* arg) {
   auto* self = static_cast<Session*>(arg);
-  if (self->state_ == State::kClosing) self->destroy("closed");
+  if (self->state_ == State::kClosing) {
+    self->destroy("closed");
+  } else if (self->output_full_) {
+    self->output_full_ = false;
+    self->processInput();
+  }
 }
 
 void Session::armTimer(Duration d) {

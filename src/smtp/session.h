@@ -21,11 +21,13 @@
 #include "checks/rate/counter_store.h"
 #include "checks/surge/surge_tracker.h"
 #include "daemon/runtime.h"
+#include "net/memory_budget.h"
 #include "net/socket_address.h"
 #include "policy/access_policy.h"
 #include "policy/allowlist_trust.h"
 #include "policy/decision.h"
 #include "relay/relay_pool.h"
+#include "smtp/command_rate.h"
 #include "smtp/data_reader.h"
 #include "smtp/envelope_parser.h"
 #include "smtp/reply.h"
@@ -45,6 +47,8 @@ struct SessionHost {
   PenaltyBox* penalties;
   ClusterIndex* clusters;
   SurgeTracker* surges;
+  MemoryBudget* memory;                           // the daemon-wide bound on messages in transit
+  std::uint64_t* commands_over_rate;              // sessions ended by max_commands_per_minute
   std::function<void(class Session*)> on_closed;  // the session may be freed after this
 };
 
@@ -144,6 +148,7 @@ class Session {
   // abuse: crossing a limit ends the session with 421 and puts the client in the box
   void noteAbuse(AbuseEvent event);
   void penalise(const std::string& reason);
+  void tooManyCommands();
 
   // end of data, after authentication: the message's own checks, then the verdict
   void screenMessage();
@@ -195,6 +200,7 @@ class Session {
   std::optional<SocketAddress> proxy_;
   std::shared_ptr<Runtime> runtime_;
   const Config& config_;
+  CommandRate command_rate_;
   bufferevent* bev_ = nullptr;
   event* timer_ = nullptr;
 
@@ -203,6 +209,7 @@ class Session {
   bool processing_ = false;  // inside processInput: a reply given synchronously must not recurse
   bool discarding_line_ = false;  // skipping the rest of an overlong line
   bool shutting_down_ = false;
+  bool output_full_ = false;       // the client is not reading its replies: commands wait
   bool greeting_pending_ = false;  // the banner is held for greet_delay
   bool trusted_ = false;
   bool esmtp_ = false;
@@ -253,7 +260,8 @@ class Session {
   bool upstream_mail_sent_ = false;
   bool upstream_retried_ = false;
   DataReader reader_;
-  std::string gateway_reply_;  // the gateway's final answer, for the log
+  MemoryBudget::Reservation message_memory_;  // held from DATA to the end of the transaction
+  std::string gateway_reply_;                 // the gateway's final answer, for the log
   // Completions from the store writer check this: the session may be gone by then.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

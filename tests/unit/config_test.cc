@@ -136,6 +136,22 @@ TEST(Config, CheckDeadlinesBelowTheSessionTimeout) {
   EXPECT_FALSE(loadWith("helo_timeout = 2m\n").ok());
 }
 
+TEST(Config, MessageMemoryHoldsAtLeastOneMessage) {
+  auto c = loadWith("max_message_size = 1M\nmax_total_message_memory = 512k\n");
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.error().message.find("max_total_message_memory"), std::string::npos)
+      << c.error().message;
+  auto ok = loadWith("max_message_size = 1M\nmax_total_message_memory = 1M\n");
+  ASSERT_TRUE(ok.ok()) << ok.error().message;
+  EXPECT_EQ(ok->max_total_message_memory, 1024u * 1024);
+  auto defaults = loadConfig(Invocation{});
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->max_connections_per_network, 200u);
+  EXPECT_EQ(defaults->max_commands_per_minute, 600u);
+  EXPECT_TRUE(loadWith("max_commands_per_minute = 0\n").ok());
+  EXPECT_FALSE(loadWith("max_connections_per_network = 0\n").ok());
+}
+
 TEST(Config, DnsServersAreAddressLiterals) {
   auto c = loadWith("dns_servers = 127.0.0.1:5353, ::1, 127.0.0.2\n");
   ASSERT_TRUE(c.ok()) << c.error().message;

@@ -1,6 +1,6 @@
 // `textscreenctl status`: asks the running daemon over its control socket (DESIGN.md
 // "The control socket") for live state that is not in the store: config generation,
-// uptime, connections, store size, DNS cache and the checks' counters.
+// uptime, connections, store size, DNS cache, the limits' and the checks' counters.
 #include <fmt/format.h>
 
 #include "command_line.h"
@@ -16,7 +16,8 @@ int runStatus(CliContext& ctx, const Args& args) {
   CommandSpec spec{"status", "",
                    "Asks the running daemon for its state: configuration generation, uptime, "
                    "connections, store size, quarantined messages, decisions kept, DNS cache, "
-                   "and each check's counters.",
+                   "the limits (overload, refused connections, message memory) and each "
+                   "check's counters.",
                    0, 0};
   if (auto stop = parseCommand(ctx, spec, options, args, cmd)) return *stop;
   const Config* config = ctx.config();

@@ -1,5 +1,6 @@
-// The client network that surge mode counts by: an IPv4 /24 or an IPv6 /64 (one site's
-// allocation), so a sender hopping between addresses of its own network counts once.
+// The client network that surge mode and the connection limits count by: an IPv4 /24 or
+// an IPv6 /64 (one site's allocation), so a sender hopping between addresses of its own
+// network counts once.
 #pragma once
 
 #include <string>

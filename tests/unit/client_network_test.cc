@@ -1,5 +1,6 @@
-// The network surge mode counts a client by: IPv4 /24, IPv6 /64, mapped IPv4 as IPv4.
-#include "checks/surge/client_network.h"
+// The network surge mode and the connection limits count a client by: IPv4 /24, IPv6 /64, mapped
+// IPv4 as IPv4.
+#include "net/client_network.h"
 
 #include <gtest/gtest.h>
 

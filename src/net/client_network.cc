@@ -1,6 +1,6 @@
 // Built on Cidr::containing, which already masks the host bits and reads an IPv4-mapped
 // address as IPv4, so the network text is what inet_ntop prints for the masked address.
-#include "checks/surge/client_network.h"
+#include "net/client_network.h"
 
 #include "net/cidr.h"
 
