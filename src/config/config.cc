@@ -58,6 +58,15 @@ Status<> crossCheck(const Config& c) {
                   std::to_string(c.command_timeout.count()) + " ms)");
     }
   }
+  // The files themselves are read by the daemon (daemon/session_security).
+  if (c.tls.certificate.empty() != c.tls.key.empty()) {
+    return fail(std::string("tls_certificate and tls_key: set both (STARTTLS) or neither"));
+  }
+  if (c.auth.enabled() && !c.tls.enabled()) {
+    return fail(
+        std::string("auth_users_file: AUTH is only offered inside TLS; set "
+                    "tls_certificate and tls_key too"));
+  }
   return Ok{};
 }
 
