@@ -131,7 +131,18 @@ Session::Session(SessionHost host, evutil_socket_t fd, SocketAddress peer,
 Session::~Session() {
   if (upstream_.connection) upstream_.connection->abandon();
   if (timer_) event_free(timer_);
-  if (bev_) bufferevent_free(bev_);
+  freeConnection();
+}
+
+void Session::freeConnection() {
+  if (!bev_) return;
+  if (drain_watch_) {
+    evbuffer_remove_cb_entry(bufferevent_get_output(bufferevent_get_underlying(bev_)),
+                             drain_watch_);
+    drain_watch_ = nullptr;
+  }
+  bufferevent_free(bev_);  // under TLS, the socket's bufferevent and the SSL with it
+  bev_ = nullptr;
 }
 
 void Session::start() {
@@ -1687,13 +1698,7 @@ void Session::destroy(std::string_view why) {
   endTransaction(false);
   screening_.reset();  // cancels its lookups: nothing may call back into a closed session
   evtimer_del(timer_);
-  if (drain_watch_) {
-    evbuffer_remove_cb_entry(bufferevent_get_output(bufferevent_get_underlying(bev_)),
-                             drain_watch_);
-    drain_watch_ = nullptr;
-  }
-  bufferevent_free(bev_);
-  bev_ = nullptr;
+  freeConnection();
   state_ = State::kClosing;
   host_.on_closed(this);
 }

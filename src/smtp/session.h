@@ -204,6 +204,7 @@ class Session {
   // The reply has left the session's bufferevent; under TLS its records may still wait in
   // the socket's, which must drain before the connection is freed.
   void finishClosing();
+  void freeConnection();
   void armTimer(Duration d);
   void destroy(std::string_view why);
 
