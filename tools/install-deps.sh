@@ -10,6 +10,7 @@ packages=(
   libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
   libphonenumber-dev libc-ares-dev libfmt-dev nlohmann-json3-dev
   libopendmarc-dev libpsl-dev publicsuffix libgmime-3.0-dev libre2-dev libxml2-dev libxxhash-dev
+  libcrypt-dev openssl
   # test peers
   swaks python3 python3-aiosmtpd python3-dnslib unbound postfix
   opendkim-tools python3-dkim python3-nacl

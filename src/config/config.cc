@@ -62,6 +62,15 @@ Status<> crossCheck(const Config& c) {
     return fail("max_total_message_memory: must be at least max_message_size (" +
                 std::to_string(c.max_message_size) + " bytes), or no message could be read");
   }
+  // The files themselves are read by the daemon (daemon/session_security).
+  if (c.tls.certificate.empty() != c.tls.key.empty()) {
+    return fail(std::string("tls_certificate and tls_key: set both (STARTTLS) or neither"));
+  }
+  if (c.auth.enabled() && !c.tls.enabled()) {
+    return fail(
+        std::string("auth_users_file: AUTH is only offered inside TLS; set "
+                    "tls_certificate and tls_key too"));
+  }
   return Ok{};
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/auth_config.h"
 #include "checks/abuse/abuse_config.h"
 #include "checks/callout/callout_config.h"
 #include "checks/content/content_config.h"
@@ -24,6 +25,7 @@
 #include "dns/dns_config.h"
 #include "net/cidr.h"
 #include "net/socket_address.h"
+#include "net/tls_config.h"
 #include "util/result.h"
 
 namespace ts {
@@ -82,6 +84,8 @@ struct Config {
   RateConfig rate;
   AbuseConfig abuse;
   SurgeConfig surge;
+  TlsConfig tls;
+  AuthConfig auth;
 
   std::string storeDirectory() const { return state_dir + "/store"; }
   std::string controlSocketPath() const {

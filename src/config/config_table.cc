@@ -6,6 +6,7 @@
 #include <limits>
 #include <vector>
 
+#include "auth/auth_config.h"
 #include "checks/callout/callout_config.h"
 #include "checks/dkim/dkim_config.h"
 #include "checks/dmarc/dmarc_config.h"
@@ -18,6 +19,7 @@
 #include "config/key_setters.h"
 #include "config/value_parsers.h"
 #include "dns/dns_config.h"
+#include "net/tls_config.h"
 #include "policy/subscriber_number.h"
 #include "util/ascii.h"
 
@@ -277,7 +279,8 @@ std::span<const ConfigKey> configKeys() {
          {dnsConfigKeys(), heloConfigKeys(), pregreetConfigKeys(), rdnsConfigKeys(),
           dnsblConfigKeys(), senderDomainConfigKeys(), spfConfigKeys(), calloutConfigKeys(),
           dkimConfigKeys(), dmarcConfigKeys(), headerConfigKeys(), contentConfigKeys(),
-          rateConfigKeys(), abuseConfigKeys(), surgeConfigKeys()}) {
+          rateConfigKeys(), abuseConfigKeys(), surgeConfigKeys(), tlsConfigKeys(),
+          authConfigKeys()}) {
       keys.insert(keys.end(), check.begin(), check.end());
     }
     return keys;

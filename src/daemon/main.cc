@@ -27,6 +27,11 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "textscreen: configuration error: %s\n", config.error().message.c_str());
     return 2;
   }
+  auto security = ts::loadSessionSecurity(*config);
+  if (!security) {
+    std::fprintf(stderr, "textscreen: configuration error: %s\n", security.error().message.c_str());
+    return 2;
+  }
   if (invocation->check_config) {
     // The daemon raises its soft limit to the hard one at start: that is what counts.
     auto descriptors = ts::checkDescriptors(*config, ts::currentDescriptorLimit().hard);
@@ -62,6 +67,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "textscreen: %s\n", store.error().message.c_str());
     return 1;
   }
-  ts::Server server(std::move(*invocation), std::move(*config), std::move(*store));
+  ts::Server server(std::move(*invocation), std::move(*config), std::move(*security),
+                    std::move(*store));
   return server.run();
 }

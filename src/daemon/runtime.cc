@@ -5,7 +5,7 @@
 namespace ts {
 
 Runtime::Runtime(Config c, std::shared_ptr<dns::ResolverStack> dns_stack,
-                 CalloutServices* callout_services)
+                 CalloutServices* callout_services, SessionSecurity session_security)
     : config(std::move(c)),
       numbers(config.default_region, config.number_cache_size),
       recipients(config.gateway_domains, config.postmaster_address, numbers),
@@ -24,6 +24,7 @@ Runtime::Runtime(Config c, std::shared_ptr<dns::ResolverStack> dns_stack,
                   ? std::optional<CalloutCheck>(std::in_place, config.callout, *callout_services)
                   : std::nullopt),
       dns(std::move(dns_stack)),
+      security(std::move(session_security)),
       connect_checks(connectChecks()),
       helo_check(heloCheck()),
       sender_checks(senderChecks()),

@@ -20,6 +20,7 @@
 #include "checks/sender_domain/sender_domain_check.h"
 #include "checks/spf/spf_check.h"
 #include "config/config.h"
+#include "daemon/session_security.h"
 #include "dns/resolver_stack.h"
 #include "policy/decision.h"
 #include "policy/recipient_policy.h"
@@ -29,8 +30,10 @@ namespace ts {
 
 struct Runtime {
   // callout: the daemon's prober, cache and limiter; null turns the callout off (tools
-  // and benchmarks that make no outside connections).
-  Runtime(Config c, std::shared_ptr<dns::ResolverStack> dns_stack, CalloutServices* callout);
+  // and benchmarks that make no outside connections). security: STARTTLS and AUTH, empty
+  // when neither is offered.
+  Runtime(Config c, std::shared_ptr<dns::ResolverStack> dns_stack, CalloutServices* callout,
+          SessionSecurity security = {});
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 
@@ -52,6 +55,7 @@ struct Runtime {
   const ContentCheck content;
   const std::optional<CalloutCheck> callout;
   const std::shared_ptr<dns::ResolverStack> dns;
+  const SessionSecurity security;
   // The network checks started when a client connects, and the one started at EHLO
   // (absent when its action is off).
   const std::vector<ScreeningCheck> connect_checks;

@@ -37,7 +37,8 @@ constexpr timeval kAcceptPause{0, 250 * 1000};
 constexpr std::time_t kAcceptErrorLogInterval = 10;
 }  // namespace
 
-Server::Server(Invocation invocation, Config config, std::unique_ptr<store::StoreEnvironment> store)
+Server::Server(Invocation invocation, Config config, SessionSecurity security,
+               std::unique_ptr<store::StoreEnvironment> store)
     : invocation_(std::move(invocation)), store_(std::move(store)) {
   config.generation = 1;
   base_ = event_base_new();
@@ -48,8 +49,9 @@ Server::Server(Invocation invocation, Config config, std::unique_ptr<store::Stor
       CalloutServices{*callout_prober_, *callout_cache_, callout_limiter_});
   auto dns_stack = dns::ResolverStack::create(base_, config.dns);
   if (!dns_stack) startup_error_ = "dns: " + dns_stack.error().message;
-  runtime_ = std::make_shared<Runtime>(
-      std::move(config), dns_stack ? std::move(*dns_stack) : nullptr, callout_services_.get());
+  runtime_ =
+      std::make_shared<Runtime>(std::move(config), dns_stack ? std::move(*dns_stack) : nullptr,
+                                callout_services_.get(), std::move(security));
   started_ = std::time(nullptr);
   relay_ = std::make_unique<RelayPool>(base_, poolSettings());
   access_ = std::make_unique<AccessPolicy>(*store_);
@@ -59,6 +61,7 @@ Server::Server(Invocation invocation, Config config, std::unique_ptr<store::Stor
   penalties_ = std::make_unique<PenaltyBox>(now, kPenaltyBoxCapacity);
   clusters_ = std::make_unique<ClusterIndex>(c.surge.cluster_capacity, c.surge.similarity);
   surges_ = std::make_unique<SurgeTracker>(c.surge, *counters_, now);
+  verifier_ = std::make_unique<auth::PasswordVerifier>(base_);
   prune_event_ = event_new(base_, -1, EV_PERSIST, pruneCallback, this);
   timeval every_minute{60, 0};
   event_add(prune_event_, &every_minute);
@@ -77,8 +80,9 @@ Server::Server(Invocation invocation, Config config, std::unique_ptr<store::Stor
 Server::~Server() {
   handshakes_.clear();
   sessions_.clear();
-  surges_.reset();   // counts on counters_
-  runtime_.reset();  // its DNS stack frees libevent events: before the base goes
+  surges_.reset();    // counts on counters_
+  verifier_.reset();  // its wake-up event belongs to the base
+  runtime_.reset();   // its DNS stack frees libevent events: before the base goes
   relay_.reset();
   control_.reset();
   callout_services_.reset();
@@ -213,6 +217,7 @@ void Server::startSession(evutil_socket_t fd, const SocketAddress& peer,
                          surges_.get(),
                          &memory_,
                          &commands_over_rate_,
+                         verifier_.get(),
                          [this](smtp::Session* s) { sessionClosed(s); }};
   auto session = std::make_unique<smtp::Session>(host, fd, peer, runtime_, std::move(proxy));
   smtp::Session* raw = session.get();
@@ -375,6 +380,15 @@ void Server::reload() {
         .kv("reason", files.error().message);
     return;
   }
+  // A certificate renewed on disk is read again; a broken one keeps the old configuration.
+  auto security = loadSessionSecurity(next);
+  if (!security) {
+    LogLine("-")
+        .kv("event", "reload")
+        .kv("result", "kept previous configuration")
+        .kv("reason", security.error().message);
+    return;
+  }
   next.generation = current.generation + 1;
   // The same dns_* keys keep the resolver and its cache; sessions on an old stack keep it
   // alive until they end.
@@ -390,8 +404,8 @@ void Server::reload() {
     }
     dns_stack = std::move(*fresh);
   }
-  runtime_ =
-      std::make_shared<Runtime>(std::move(next), std::move(dns_stack), callout_services_.get());
+  runtime_ = std::make_shared<Runtime>(std::move(next), std::move(dns_stack),
+                                       callout_services_.get(), std::move(*security));
   relay_->reconfigure(poolSettings());
   surges_->reconfigure(runtime_->config.surge);
   memory_.setCapacity(runtime_->config.max_total_message_memory);

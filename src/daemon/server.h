@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "daemon/runtime.h"
 
+#include "auth/password_verifier.h"
 #include "checks/abuse/penalty_box.h"
 #include "checks/callout/callout_limiter.h"
 #include "checks/callout/callout_services.h"
@@ -39,7 +40,8 @@ namespace ts {
 
 class Server {
  public:
-  Server(Invocation invocation, Config config, std::unique_ptr<store::StoreEnvironment> store);
+  Server(Invocation invocation, Config config, SessionSecurity security,
+         std::unique_ptr<store::StoreEnvironment> store);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -105,6 +107,8 @@ class Server {
   std::unique_ptr<PenaltyBox> penalties_;
   std::unique_ptr<ClusterIndex> clusters_;
   std::unique_ptr<SurgeTracker> surges_;
+  // AUTH's password checks, on their own thread.
+  std::unique_ptr<auth::PasswordVerifier> verifier_;
   event* prune_event_ = nullptr;
   std::time_t started_ = 0;
   std::unique_ptr<RelayPool> relay_;

@@ -10,7 +10,7 @@
 namespace ts::smtp {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Verb>, 11> kVerbs{{
+constexpr std::array<std::pair<std::string_view, Verb>, 13> kVerbs{{
     {"HELO", Verb::kHelo},
     {"EHLO", Verb::kEhlo},
     {"MAIL", Verb::kMail},
@@ -22,6 +22,8 @@ constexpr std::array<std::pair<std::string_view, Verb>, 11> kVerbs{{
     {"HELP", Verb::kHelp},
     {"VRFY", Verb::kVrfy},
     {"EXPN", Verb::kExpn},
+    {"STARTTLS", Verb::kStarttls},
+    {"AUTH", Verb::kAuth},
 }};
 
 }  // namespace

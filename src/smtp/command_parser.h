@@ -18,6 +18,8 @@ enum class Verb {
   kHelp,
   kVrfy,
   kExpn,
+  kStarttls,
+  kAuth,
   kUnknown
 };
 

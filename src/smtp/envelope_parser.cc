@@ -240,6 +240,10 @@ Result<MailFrom, EnvelopeError> parseMailFrom(std::string_view argument) {
       }
     } else if (asciiEqualsIgnoreCase(key, "SMTPUTF8") && eq == std::string_view::npos) {
       out.smtputf8 = true;
+    } else if (asciiEqualsIgnoreCase(key, "AUTH")) {
+      // RFC 4954 section 5: who submitted the message, in xtext. Accepted and not passed
+      // on: the gateway has no use for it and need not speak AUTH.
+      if (value.empty()) return fail(EnvelopeError::kSyntax);
     } else {
       return fail(EnvelopeError::kUnsupportedParameter);
     }

@@ -4,9 +4,13 @@
 #include "smtp/session.h"
 
 #include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include <ctime>
 #include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -15,6 +19,7 @@
 #include "checks/rate/rate_limiter.h"
 #include "net/client_network.h"
 #include "net/direct_write.h"
+#include "net/tls_server_context.h"
 #include "obs/log.h"
 #include "policy/authentication_results.h"
 #include "policy/reference_id.h"
@@ -54,6 +59,22 @@ std::string enhancedFor(int code, std::string_view enhanced, std::string_view fa
   return out;
 }
 
+// Why a TLS handshake failed, from the errors the bufferevent collected.
+std::string tlsErrors(bufferevent* bev) {
+  std::string out;
+  while (unsigned long e = bufferevent_get_openssl_error(bev)) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof(buf));
+    if (!out.empty()) out += "; ";
+    out += buf;
+  }
+  return out.empty() ? std::string("connection closed") : out;
+}
+
+// RFC 4954's prompts of LOGIN, base64: "Username:" and "Password:".
+constexpr std::string_view kLoginUserPrompt = "VXNlcm5hbWU6";
+constexpr std::string_view kLoginPasswordPrompt = "UGFzc3dvcmQ6";
+
 std::string rfc5322Date() {
   std::time_t now = std::time(nullptr);
   std::tm tm{};
@@ -78,15 +99,23 @@ constexpr unsigned kAnyState = kConnected | kReady | kMail | kRcpt;
 
 // The session's stages, declared once (OpenSMTPD's commands[] table).
 const Session::CommandSpec Session::kCommands[] = {
-    {Verb::kHelo, kAnyState, &Session::onHelo},     {Verb::kEhlo, kAnyState, &Session::onEhlo},
-    {Verb::kMail, kReady, &Session::onMail},        {Verb::kRcpt, kMail | kRcpt, &Session::onRcpt},
-    {Verb::kData, kMail | kRcpt, &Session::onData}, {Verb::kRset, kAnyState, &Session::onRset},
-    {Verb::kNoop, kAnyState, &Session::onNoop},     {Verb::kQuit, kAnyState, &Session::onQuit},
-    {Verb::kHelp, kAnyState, &Session::onHelp},     {Verb::kVrfy, kAnyState, &Session::onVrfy},
+    {Verb::kHelo, kAnyState, &Session::onHelo},
+    {Verb::kEhlo, kAnyState, &Session::onEhlo},
+    {Verb::kMail, kReady, &Session::onMail},
+    {Verb::kRcpt, kMail | kRcpt, &Session::onRcpt},
+    {Verb::kData, kMail | kRcpt, &Session::onData},
+    {Verb::kRset, kAnyState, &Session::onRset},
+    {Verb::kNoop, kAnyState, &Session::onNoop},
+    {Verb::kQuit, kAnyState, &Session::onQuit},
+    {Verb::kHelp, kAnyState, &Session::onHelp},
+    {Verb::kVrfy, kAnyState, &Session::onVrfy},
     {Verb::kExpn, kAnyState, &Session::onExpn},
+    {Verb::kStarttls, kReady, &Session::onStarttls},
+    // AUTH during a transaction gets its own 503 (onAuth), not "send MAIL FROM first".
+    {Verb::kAuth, kReady | kMail | kRcpt, &Session::onAuth},
 };
 
-static_assert(static_cast<int>(Verb::kUnknown) == 11, "every verb but kUnknown has a row");
+static_assert(static_cast<int>(Verb::kUnknown) == 13, "every verb but kUnknown has a row");
 
 Session::Session(SessionHost host, evutil_socket_t fd, SocketAddress peer,
                  std::shared_ptr<Runtime> runtime, std::optional<SocketAddress> proxy)
@@ -109,7 +138,18 @@ Session::Session(SessionHost host, evutil_socket_t fd, SocketAddress peer,
 Session::~Session() {
   if (upstream_.connection) upstream_.connection->abandon();
   if (timer_) event_free(timer_);
-  if (bev_) bufferevent_free(bev_);
+  freeConnection();
+}
+
+void Session::freeConnection() {
+  if (!bev_) return;
+  if (drain_watch_) {
+    evbuffer_remove_cb_entry(bufferevent_get_output(bufferevent_get_underlying(bev_)),
+                             drain_watch_);
+    drain_watch_ = nullptr;
+  }
+  bufferevent_free(bev_);  // under TLS, the socket's bufferevent and the SSL with it
+  bev_ = nullptr;
 }
 
 void Session::start() {
@@ -260,6 +300,10 @@ void Session::drainInput() {
 }
 
 void Session::handleLine(std::string_view line) {
+  if (auth_step_ != AuthStep::kNone) {
+    onAuthResponse(line);
+    return;
+  }
   if (hasControlBytes(line)) {
     reply(500, "5.5.2", "Command contains NUL or control characters; fix the client that sent it");
     return;
@@ -283,6 +327,9 @@ void Session::handleLine(std::string_view line) {
         switch (cmd.verb) {
           case Verb::kMail:
             hint = "Sender already given; send RSET to start over";
+            break;
+          case Verb::kStarttls:
+            hint = "STARTTLS is not allowed during a mail transaction; send RSET first";
             break;
           default:
             hint = "Send MAIL FROM first";
@@ -377,11 +424,14 @@ void Session::onHelo(std::string_view arg) {
 
 void Session::onEhlo(std::string_view arg) {
   if (!acceptHelo(arg, true)) return;
+  std::vector<std::string> lines{
+      config_.hostname, "PIPELINING",          fmt::format("SIZE {}", config_.max_message_size),
+      "8BITMIME",       "ENHANCEDSTATUSCODES", "SMTPUTF8"};
+  if (runtime_->security.tls && !tls_) lines.emplace_back("STARTTLS");
+  if (offersAuth()) lines.emplace_back("AUTH PLAIN LOGIN");
+  lines.emplace_back("HELP");
   out_.clear();
-  appendMultilineReply(
-      out_, 250,
-      {config_.hostname, "PIPELINING", fmt::format("SIZE {}", config_.max_message_size), "8BITMIME",
-       "ENHANCEDSTATUSCODES", "SMTPUTF8", "HELP"});
+  appendMultilineReply(out_, 250, lines);
   flushReply(250);
 }
 
@@ -399,7 +449,8 @@ void Session::onMail(std::string_view arg) {
               "Bad sender address syntax: send a plain address like <alerts@example.com>");
         break;
       case EnvelopeError::kUnsupportedParameter:
-        reply(555, "5.5.4", "Unsupported MAIL parameter: only SIZE, BODY and SMTPUTF8 are offered");
+        reply(555, "5.5.4",
+              "Unsupported MAIL parameter: only SIZE, BODY, SMTPUTF8 and AUTH are offered");
         break;
       case EnvelopeError::kNonAsciiWithoutSmtputf8:
         reply(553, "5.6.7", "Non-ASCII sender address needs the SMTPUTF8 parameter (RFC 6531)");
@@ -739,6 +790,252 @@ void Session::onVrfy(std::string_view) {
 
 void Session::onExpn(std::string_view) {
   reply(502, "5.5.1", "EXPN is not supported");
+}
+
+// ---- STARTTLS ----
+
+void Session::onStarttls(std::string_view arg) {
+  if (!runtime_->security.tls) {
+    reply(502, "5.5.1", "STARTTLS is not offered here");
+    return;
+  }
+  if (tls_) {
+    reply(503, "5.5.1", "Bad sequence of commands: TLS is already active");
+    return;
+  }
+  if (!arg.empty()) {
+    reply(501, "5.5.4", "Syntax: STARTTLS takes no argument");
+    return;
+  }
+  SSL* ssl = runtime_->security.tls->newConnection();
+  if (!ssl) {
+    LogLine(session_ref_)
+        .kv("event", "tls")
+        .kv("client", peer_.host())
+        .kv("result", "unavailable")
+        .kv("reason", takeOpensslErrors());
+    reply(454, "4.7.0", "TLS not available due to temporary reason; try again later");
+    return;
+  }
+  reply(220, "2.0.0", "Ready to start TLS");
+  flushOutput();  // the 220 (and any reply queued before it) leaves in plaintext
+  // Commands pipelined after STARTTLS came in plaintext: read inside TLS they would pass
+  // for protected ones (CVE-2011-0411). RFC 3207 makes STARTTLS the last of a group.
+  evbuffer* in = bufferevent_get_input(bev_);
+  if (std::size_t injected = evbuffer_get_length(in); injected > 0) {
+    LogLine(session_ref_)
+        .kv("event", "tls")
+        .kv("client", peer_.host())
+        .kv("discarded", static_cast<unsigned long long>(injected))
+        .kv("reason", "plaintext sent after STARTTLS");
+    evbuffer_drain(in, injected);
+  }
+  bufferevent* tls =
+      bufferevent_openssl_filter_new(host_.base, bev_, ssl, BUFFEREVENT_SSL_ACCEPTING,
+                                     BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+  if (!tls) {
+    // Only an allocation failure gets here; the socket's bufferevent is still ours.
+    SSL_free(ssl);
+    destroy("cannot start TLS");
+    return;
+  }
+  bev_ = tls;
+  // A client that closes without a TLS close_notify has ended the session like one that
+  // closes a plain connection; SMTP's QUIT and final dot tell truncation apart.
+  bufferevent_openssl_set_allow_dirty_shutdown(bev_, 1);
+  bufferevent_setcb(bev_, readCallback, writeCallback, eventCallback, this);
+  bufferevent_setwatermark(bev_, EV_READ, 0, kReadHighWatermark);
+  bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  handshaking_ = true;
+  busy_ = true;
+  armTimer(config_.command_timeout);  // the handshake is bounded like a command
+}
+
+void Session::onTlsEstablished() {
+  handshaking_ = false;
+  tls_ = true;
+  SSL* ssl = bufferevent_openssl_get_ssl(bev_);
+  std::string_view version = SSL_get_version(ssl);
+  std::string_view cipher = SSL_get_cipher_name(ssl);
+  LogLine(session_ref_)
+      .kv("event", "tls")
+      .kv("client", peer_.host())
+      .kv("result", "ok")
+      .kv("version", version)
+      .kv("cipher", cipher);
+  CheckResult tls;
+  tls.check = "tls";
+  tls.outcome = Outcome::kPass;
+  tls.reason = fmt::format("{} with cipher {}", version, cipher);
+  client_results_.push_back(std::move(tls));
+  // RFC 3207 section 4.2: nothing the client said before TLS counts; it starts over with
+  // EHLO.
+  helo_.clear();
+  esmtp_ = false;
+  state_ = State::kConnected;
+  resume();
+}
+
+// ---- AUTH ----
+
+bool Session::offersAuth() const {
+  return tls_ && runtime_->security.users && !authenticated_;
+}
+
+void Session::onAuth(std::string_view arg) {
+  if (!runtime_->security.users) {
+    reply(502, "5.5.1", "AUTH is not offered here");
+    return;
+  }
+  if (!tls_) {
+    reply(530, "5.7.0", "Must issue a STARTTLS command first: AUTH is only offered inside TLS");
+    return;
+  }
+  if (authenticated_) {
+    reply(503, "5.5.1", "Bad sequence of commands: already authenticated");
+    return;
+  }
+  if (state_ != State::kReady) {
+    reply(503, "5.5.1",
+          "Bad sequence of commands: AUTH is not allowed during a mail "
+          "transaction; send RSET first");
+    return;
+  }
+  auto cmd = auth::parseAuthCommand(arg);
+  if (!cmd) {
+    if (cmd.error() == auth::SaslError::kUnknownMechanism) {
+      reply(504, "5.5.4", "Unrecognized authentication type: use PLAIN or LOGIN");
+    } else {
+      reply(501, "5.5.4", "Syntax: AUTH mechanism [initial-response]");
+    }
+    return;
+  }
+  auth_mechanism_ = cmd->mechanism;
+  if (cmd->mechanism == auth::Mechanism::kPlain) {
+    if (cmd->initial_response) {
+      checkPlain(*cmd->initial_response);
+      return;
+    }
+    auth_step_ = AuthStep::kPlainResponse;
+    challenge("");
+    return;
+  }
+  if (!cmd->initial_response) {
+    auth_step_ = AuthStep::kLoginUser;
+    challenge(kLoginUserPrompt);
+    return;
+  }
+  auth_step_ = AuthStep::kLoginUser;
+  onAuthResponse(*cmd->initial_response);
+}
+
+void Session::challenge(std::string_view base64) {
+  // "334 " even when empty (RFC 4954 section 4): appendReply would drop the space.
+  out_ = fmt::format("334 {}\r\n", base64);
+  queueOutput();
+}
+
+void Session::onAuthResponse(std::string_view line) {
+  AuthStep step = std::exchange(auth_step_, AuthStep::kNone);
+  if (line == "*") {
+    auth_user_.clear();
+    reply(501, "5.0.0", "Authentication cancelled");
+    return;
+  }
+  switch (step) {
+    case AuthStep::kNone:
+      return;
+    case AuthStep::kPlainResponse:
+      checkPlain(line);
+      return;
+    case AuthStep::kLoginUser: {
+      auto user = auth::decodeLoginField(line);
+      if (!user) {
+        refuseAuthResponse(user.error());
+        return;
+      }
+      auth_user_ = std::move(*user);
+      auth_step_ = AuthStep::kLoginPassword;
+      challenge(kLoginPasswordPrompt);
+      return;
+    }
+    case AuthStep::kLoginPassword: {
+      auto password = auth::decodeLoginField(line);
+      if (!password) {
+        auth_user_.clear();
+        refuseAuthResponse(password.error());
+        return;
+      }
+      checkPassword(std::exchange(auth_user_, std::string()), std::move(*password));
+      return;
+    }
+  }
+}
+
+void Session::checkPlain(std::string_view base64) {
+  auto plain = auth::decodePlain(base64);
+  if (!plain) {
+    refuseAuthResponse(plain.error());
+    return;
+  }
+  checkPassword(std::move(plain->user), std::move(plain->password));
+}
+
+void Session::refuseAuthResponse(auth::SaslError error) {
+  switch (error) {
+    case auth::SaslError::kOtherAuthorization:
+      onPasswordChecked("", false);
+      return;
+    case auth::SaslError::kBadBase64:
+      reply(501, "5.5.2", "Cannot decode the AUTH response: it is not valid base64");
+      return;
+    case auth::SaslError::kSyntax:
+    case auth::SaslError::kUnknownMechanism:
+    case auth::SaslError::kMalformed:
+      reply(501, "5.5.2",
+            "Malformed AUTH response: PLAIN is base64 of authzid NUL user NUL password");
+      return;
+  }
+}
+
+void Session::checkPassword(std::string user, std::string password) {
+  const auth::Credentials& users = *runtime_->security.users;
+  const std::string* hash = users.hashFor(user);
+  bool known = hash != nullptr;
+  // An unknown user costs a verification too, so timing does not tell who exists.
+  std::string against = known ? *hash : users.decoyHash();
+  host_.verifier->verify(std::move(against), std::move(password),
+                         whenAnswered<bool>([this, user = std::move(user), known](bool matches) {
+                           onPasswordChecked(user, known && matches);
+                         }));
+}
+
+void Session::onPasswordChecked(const std::string& user, bool matches) {
+  std::string_view mechanism = auth_mechanism_ == auth::Mechanism::kPlain ? "PLAIN" : "LOGIN";
+  LogLine(session_ref_)
+      .kv("event", "auth")
+      .kv("client", peer_.host())
+      .kv("mechanism", mechanism)
+      .kv("user", user)
+      .kv("result", matches ? "ok" : "fail");
+  if (!matches) {
+    reply(535, "5.7.8", "Authentication credentials invalid");
+    noteAbuse(AbuseEvent::kAuthFailure);
+    return;
+  }
+  authenticated_ = true;
+  auth_user_ = user;
+  // From now on the client is trusted like trusted_networks: the screening checks and
+  // rate limits skip it. The recipient policy still binds it (never an open relay).
+  trusted_ = true;
+  screening_.reset();
+  client_proposals_.clear();
+  CheckResult auth;
+  auth.check = "auth";
+  auth.outcome = Outcome::kPass;
+  auth.reason = fmt::format("authenticated as {} ({})", user, mechanism);
+  client_results_.push_back(std::move(auth));
+  reply(235, "2.7.0", "Authentication succeeded");
 }
 
 // ---- abuse ----
@@ -1117,8 +1414,19 @@ std::string Session::authenticationHeader() const {
 
 std::string Session::receivedHeader() const {
   std::string with = mail_.smtputf8 ? "UTF8SMTP" : (esmtp_ ? "ESMTP" : "SMTP");
-  std::string header = fmt::format("Received: from {} ([{}])\r\n\tby {} (textscreen) with {} id {}",
-                                   helo_, peer_.host(), config_.hostname, with, ref_);
+  // RFC 3848 (and RFC 6531 for UTF8SMTP): S for STARTTLS, A for AUTH.
+  if (with != "SMTP") {
+    if (tls_) with += "S";
+    if (authenticated_) with += "A";
+  }
+  std::string tls;
+  if (tls_) {
+    SSL* ssl = bufferevent_openssl_get_ssl(bev_);
+    tls = fmt::format(" (using {} with cipher {})", SSL_get_version(ssl), SSL_get_cipher_name(ssl));
+  }
+  std::string header =
+      fmt::format("Received: from {} ([{}]){}\r\n\tby {} (textscreen) with {} id {}", helo_,
+                  peer_.host(), tls, config_.hostname, with, ref_);
   if (accepted_.size() == 1) header += fmt::format("\r\n\tfor <{}>", accepted_.front());
   header += fmt::format("; {}\r\n", rfc5322Date());
   return header;
@@ -1228,6 +1536,7 @@ void Session::recordDecision(std::string_view action, std::string_view reason) {
       .kv("client", peer_.host())
       .kv("helo", helo_)
       .kv("trusted", trusted_ ? "yes" : "no")
+      .kv("auth", auth_user_)
       .kv("from", mail_.sender.address())
       .kv("to", rcpts)
       .kv("size", static_cast<unsigned long long>(reader_.size()))
@@ -1352,11 +1661,31 @@ void Session::closeAfterReply() {
 void Session::writeCallback(bufferevent*, void* arg) {
   auto* self = static_cast<Session*>(arg);
   if (self->state_ == State::kClosing) {
-    self->destroy("closed");
+    self->finishClosing();
   } else if (self->output_full_) {
     self->output_full_ = false;
     self->processInput();
   }
+}
+
+void Session::finishClosing() {
+  bufferevent* socket = bufferevent_get_underlying(bev_);
+  if (socket && evbuffer_get_length(bufferevent_get_output(socket)) > 0) {
+    if (!drain_watch_) {
+      drain_watch_ = evbuffer_add_cb(bufferevent_get_output(socket), socketDrained, this);
+      armTimer(config_.command_timeout);  // a client that never reads must not keep its slot
+    }
+    return;
+  }
+  destroy("closed");
+}
+
+void Session::socketDrained(evbuffer* buffer, const evbuffer_cb_info*, void* arg) {
+  auto* self = static_cast<Session*>(arg);
+  if (evbuffer_get_length(buffer) > 0) return;
+  // Not freed from inside the buffer's own callback: the timer finishes the job.
+  timeval now{};
+  evtimer_add(self->timer_, &now);
 }
 
 void Session::armTimer(Duration d) {
@@ -1367,7 +1696,21 @@ void Session::armTimer(Duration d) {
 void Session::timerCallback(evutil_socket_t, short, void* arg) {
   auto* self = static_cast<Session*>(arg);
   if (self->state_ == State::kClosing) {
-    self->destroy("closed");
+    // With the drain watch on, the timer means the socket drained or the client never read.
+    if (self->drain_watch_) {
+      self->destroy("closed");
+    } else {
+      self->finishClosing();
+    }
+    return;
+  }
+  if (self->handshaking_) {
+    LogLine(self->session_ref_)
+        .kv("event", "tls")
+        .kv("client", self->peer_.host())
+        .kv("result", "failed")
+        .kv("reason", "handshake timed out");
+    self->destroy("TLS handshake timed out");
     return;
   }
   if (self->greeting_pending_) {
@@ -1385,8 +1728,21 @@ void Session::timerCallback(evutil_socket_t, short, void* arg) {
   self->closeAfterReply();
 }
 
-void Session::eventCallback(bufferevent*, short what, void* arg) {
+void Session::eventCallback(bufferevent* bev, short what, void* arg) {
   auto* self = static_cast<Session*>(arg);
+  if ((what & BEV_EVENT_CONNECTED) && self->handshaking_) {
+    self->onTlsEstablished();
+    return;
+  }
+  if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) && self->handshaking_) {
+    LogLine(self->session_ref_)
+        .kv("event", "tls")
+        .kv("client", self->peer_.host())
+        .kv("result", "failed")
+        .kv("reason", tlsErrors(bev));
+    self->destroy("TLS handshake failed");
+    return;
+  }
   if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
     if (self->state_ == State::kData && !self->busy_) {
       self->recordDecision("abandoned", "client disconnected during DATA");
@@ -1406,8 +1762,7 @@ void Session::destroy(std::string_view why) {
   endTransaction(false);
   screening_.reset();  // cancels its lookups: nothing may call back into a closed session
   evtimer_del(timer_);
-  bufferevent_free(bev_);
-  bev_ = nullptr;
+  freeConnection();
   state_ = State::kClosing;
   host_.on_closed(this);
 }

@@ -3,6 +3,7 @@
 // the relay to the gateway. Only the session turns verdicts into replies (STYLE.md 3).
 #pragma once
 
+#include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
@@ -12,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "auth/password_verifier.h"
+#include "auth/sasl.h"
 #include "checks/abuse/abuse_counters.h"
 #include "checks/abuse/penalty_box.h"
 #include "checks/client_context.h"
@@ -49,6 +52,7 @@ struct SessionHost {
   SurgeTracker* surges;
   MemoryBudget* memory;                           // the daemon-wide bound on messages in transit
   std::uint64_t* commands_over_rate;              // sessions ended by max_commands_per_minute
+  auth::PasswordVerifier* verifier;               // AUTH's password checks, off the loop
   std::function<void(class Session*)> on_closed;  // the session may be freed after this
 };
 
@@ -73,6 +77,8 @@ class Session {
   // Who judges a recipient: nobody (postmaster@, abuse@), the checks at end of data (an
   // allowlisted sender, trusted if it authenticates), or the checks at RCPT.
   enum class RecipientKind { kRole, kHeld, kScreened };
+  // Where an AUTH exchange stands: which answer to the server's 334 comes next.
+  enum class AuthStep { kNone, kPlainResponse, kLoginUser, kLoginPassword };
   struct CommandSpec;
   static const CommandSpec kCommands[];
 
@@ -99,6 +105,8 @@ class Session {
   void onHelp(std::string_view arg);
   void onVrfy(std::string_view arg);
   void onExpn(std::string_view arg);
+  void onStarttls(std::string_view arg);
+  void onAuth(std::string_view arg);
   bool acceptHelo(std::string_view arg, bool esmtp);
   void judgeHelo();
   ClientContext clientContext() const;
@@ -145,6 +153,18 @@ class Session {
   void admitRecipient(std::string forward_path, RecipientKind kind, std::string number);
   void routeRecipient(std::string forward_path, RecipientKind kind);
 
+  // STARTTLS (RFC 3207): the handshake done, the session starts over as if just connected.
+  void onTlsEstablished();
+  bool offersAuth() const;
+  // AUTH (RFC 4954): the client's answers to 334, the password check on the verifier's
+  // thread, and the outcome.
+  void onAuthResponse(std::string_view line);
+  void challenge(std::string_view base64);
+  void checkPlain(std::string_view base64);
+  void checkPassword(std::string user, std::string password);
+  void onPasswordChecked(const std::string& user, bool matches);
+  void refuseAuthResponse(auth::SaslError error);
+
   // abuse: crossing a limit ends the session with 421 and puts the client in the box
   void noteAbuse(AbuseEvent event);
   void penalise(const std::string& reason);
@@ -187,6 +207,10 @@ class Session {
   void queueOutput();
   void flushOutput();
   void closeAfterReply();
+  // The reply has left the session's bufferevent; under TLS its records may still wait in
+  // the socket's, which must drain before the connection is freed.
+  void finishClosing();
+  void freeConnection();
   void armTimer(Duration d);
   void destroy(std::string_view why);
 
@@ -194,6 +218,7 @@ class Session {
   static void writeCallback(bufferevent* bev, void* self);
   static void eventCallback(bufferevent* bev, short what, void* self);
   static void timerCallback(evutil_socket_t fd, short what, void* self);
+  static void socketDrained(evbuffer* buffer, const evbuffer_cb_info* info, void* self);
 
   SessionHost host_;
   SocketAddress peer_;
@@ -211,8 +236,15 @@ class Session {
   bool shutting_down_ = false;
   bool output_full_ = false;       // the client is not reading its replies: commands wait
   bool greeting_pending_ = false;  // the banner is held for greet_delay
-  bool trusted_ = false;
+  bool trusted_ = false;  // trusted_networks, or authenticated: the screening checks skip it
   bool esmtp_ = false;
+  bool handshaking_ = false;  // STARTTLS answered, the TLS handshake under way; input waits
+  bool tls_ = false;          // the connection runs over TLS
+  evbuffer_cb_entry* drain_watch_ = nullptr;  // see finishClosing
+  AuthStep auth_step_ = AuthStep::kNone;
+  auth::Mechanism auth_mechanism_ = auth::Mechanism::kPlain;
+  std::string auth_user_;  // LOGIN's user name between its two steps; then who authenticated
+  bool authenticated_ = false;
   unsigned errors_ = 0;
   unsigned transactions_ = 0;
   std::string session_ref_;

@@ -26,6 +26,9 @@ TEST(CommandParser, RecognisesVerbsCaseInsensitively) {
       {"HELP", Verb::kHelp, ""},
       {"VRFY postmaster", Verb::kVrfy, "postmaster"},
       {"EXPN list", Verb::kExpn, "list"},
+      {"STARTTLS", Verb::kStarttls, ""},
+      {"starttls junk", Verb::kStarttls, "junk"},
+      {"AUTH PLAIN AGFsaWNlAHNlY3JldA==", Verb::kAuth, "PLAIN AGFsaWNlAHNlY3JldA=="},
       {"EHLO   spaced.example   ", Verb::kEhlo, "spaced.example"},
   };
   for (const Case& c : cases) {

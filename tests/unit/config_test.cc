@@ -189,5 +189,29 @@ TEST(Config, ShippedFilesDocumentEveryKeyAndAreValid) {
   EXPECT_TRUE(q.ok() && q->content.rules && q->content.rules->size() > 0);
 }
 
+TEST(Config, TlsAndAuthKeysGoTogether) {
+  auto neither = loadWith("");
+  ASSERT_TRUE(neither.ok()) << neither.error().message;
+  EXPECT_FALSE(neither->tls.enabled());
+  EXPECT_FALSE(neither->auth.enabled());
+
+  auto both = loadWith(
+      "tls_certificate = /etc/ssl/mx.pem\ntls_key = /etc/ssl/mx.key\n"
+      "auth_users_file = /etc/textscreen/users\n");
+  ASSERT_TRUE(both.ok()) << both.error().message;
+  EXPECT_EQ(both->tls.certificate, "/etc/ssl/mx.pem");
+  EXPECT_EQ(both->tls.key, "/etc/ssl/mx.key");
+  EXPECT_EQ(both->auth.users_file, "/etc/textscreen/users");
+
+  auto half = loadWith("tls_certificate = /etc/ssl/mx.pem\n");
+  ASSERT_FALSE(half.ok());
+  EXPECT_NE(half.error().message.find("set both"), std::string::npos) << half.error().message;
+
+  auto auth_without_tls = loadWith("auth_users_file = /etc/textscreen/users\n");
+  ASSERT_FALSE(auth_without_tls.ok());
+  EXPECT_NE(auth_without_tls.error().message.find("only offered inside TLS"), std::string::npos)
+      << auth_without_tls.error().message;
+}
+
 }  // namespace
 }  // namespace ts

@@ -29,6 +29,9 @@ TEST(EnvelopeParser, Parameters) {
   EXPECT_TRUE(m->smtputf8);
   EXPECT_EQ(parseMailFrom("FROM:<a@b.example> SIZE=abc").error(), EnvelopeError::kSyntax);
   EXPECT_EQ(parseMailFrom("FROM:<a@b.example> BODY=9BIT").error(), EnvelopeError::kSyntax);
+  EXPECT_TRUE(parseMailFrom("FROM:<a@b.example> AUTH=<>").ok());
+  EXPECT_TRUE(parseMailFrom("FROM:<a@b.example> AUTH=alerts+2Bops@b.example SIZE=10").ok());
+  EXPECT_EQ(parseMailFrom("FROM:<a@b.example> AUTH=").error(), EnvelopeError::kSyntax);
   EXPECT_EQ(parseMailFrom("FROM:<a@b.example> RET=FULL").error(),
             EnvelopeError::kUnsupportedParameter);
   EXPECT_EQ(parseRcptTo("TO:<1@b.example> NOTIFY=NEVER", false).error(),

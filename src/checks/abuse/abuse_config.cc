@@ -1,6 +1,7 @@
-// The abuse counters' keys. Every limit defaults to 0 (off): a client is never sent away
-// for its mistakes until the operator chooses limits (the shipped textscreen.conf sets
-// them); the window and penalty time only matter once a limit is on.
+// The abuse counters' keys. The limits on mistakes default to 0 (off): a client is never
+// sent away for its mistakes until the operator chooses limits (the shipped textscreen.conf
+// sets them). Failed AUTH attempts are no mistake of a working client but password
+// guessing, so that limit is on by default (it only matters where AUTH is offered).
 #include "checks/abuse/abuse_config.h"
 
 #include <fmt/format.h>
@@ -45,9 +46,14 @@ constexpr std::array kKeys = {
               "sessions; more end the session and put the client in the penalty box. 0: off (the "
               "default; the shipped textscreen.conf uses 50).",
               false, setLimit<&AbuseConfig::max_window_errors>},
+    ConfigKey{"abuse_max_auth_failures", "5", "count",
+              "Failed SMTP AUTH attempts one client address may make per abuse_window, over all "
+              "its sessions; the next one ends the session (421 4.7.0) and puts the client in the "
+              "penalty box. 0: no limit.",
+              false, setLimit<&AbuseConfig::max_auth_failures>},
     ConfigKey{"abuse_window", "10m", "duration",
-              "The window of abuse_max_window_errors (whole seconds).", false,
-              setSeconds<&AbuseConfig::window, 1>},
+              "The window of abuse_max_window_errors and abuse_max_auth_failures (whole seconds).",
+              false, setSeconds<&AbuseConfig::window, 1>},
     ConfigKey{"penalty_time", "10m", "duration",
               "How long a client sent away for abuse is answered 421 on connect (whole seconds); "
               "0: nobody is put in the penalty box. textscreenctl penalty list|clear shows and "

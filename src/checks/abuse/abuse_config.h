@@ -13,6 +13,7 @@ struct AbuseConfig {
   unsigned max_rsets = 0;           // per session; 0: no limit
   unsigned max_bad_recipients = 0;  // refused recipients per session; 0: no limit
   unsigned max_window_errors = 0;   // error replies per client address over window; 0: off
+  unsigned max_auth_failures = 5;   // failed AUTH attempts per client address over window
   std::chrono::seconds window{std::chrono::minutes(10)};
   std::chrono::seconds penalty_time{std::chrono::minutes(10)};  // 0: no penalty box
 };

@@ -1,18 +1,19 @@
 // One session's abuse tally (RSETs, refused recipients, error replies) and the client's
-// errors over a window on the counter store. Crossing a limit answers the reason the
-// session is ended with 421 and the client put in the penalty box.
+// errors and failed AUTH attempts over a window on the counter store. Crossing a limit answers the
+// reason the session is ended with 421 and the client put in the penalty box.
 #pragma once
 
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "checks/abuse/abuse_config.h"
 #include "checks/rate/counter_store.h"
 
 namespace ts {
 
-enum class AbuseEvent { kRset, kBadRecipient, kError };
+enum class AbuseEvent { kRset, kBadRecipient, kError, kAuthFailure };
 
 class AbuseCounters {
  public:
@@ -27,6 +28,11 @@ class AbuseCounters {
   void note(AbuseEvent event, OverLimit over_limit);
 
  private:
+  // One event on the client's window counter under prefix; past limit, the reason says
+  // "too many <what> from your address".
+  void countInWindow(std::string_view prefix, unsigned limit, std::string_view what,
+                     OverLimit over_limit);
+
   AbuseConfig config_;
   CounterStore& counters_;
   std::string client_;

@@ -87,6 +87,25 @@ TEST(AbuseCounters, ErrorsCountAcrossSessionsOfOneClient) {
   EXPECT_EQ(f.reasons.size(), 1u);
 }
 
+TEST(AbuseCounters, FailedAuthCountsAcrossSessionsAndIsOnByDefault) {
+  Fixture f;
+  EXPECT_EQ(f.config.max_auth_failures, 5u);
+  f.config.max_auth_failures = 2;
+  {
+    AbuseCounters first(f.config, f.store, "192.0.2.1");
+    first.note(AbuseEvent::kAuthFailure, f.record());
+    first.note(AbuseEvent::kAuthFailure, f.record());
+  }
+  EXPECT_TRUE(f.reasons.empty());
+  AbuseCounters second(f.config, f.store, "192.0.2.1");
+  second.note(AbuseEvent::kAuthFailure, f.record());
+  ASSERT_EQ(f.reasons.size(), 1u);
+  EXPECT_EQ(f.reasons[0],
+            "too many failed AUTH attempts from your address: more than 2 in 10 minutes");
+  EXPECT_EQ(f.store.list("auth:192.0.2.1").size(), 1u);
+  EXPECT_TRUE(f.store.list("abuse:").empty()) << "not counted as errors";
+}
+
 TEST(AbuseCounters, OnceOnlyAcrossLimits) {
   Fixture f;
   f.config.max_rsets = 1;
