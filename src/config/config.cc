@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "config/config_table.h"
+#include "relay/gateway_tls_context.h"
 
 namespace po = boost::program_options;
 
@@ -58,6 +59,18 @@ Status<> crossCheck(const Config& c) {
                   std::to_string(c.command_timeout.count()) + " ms)");
     }
   }
+  return Ok{};
+}
+
+// Built here, not by a key's setter, because it needs three keys and the gateway address.
+Status<> buildGatewayTlsContext(Config& c) {
+  GatewayTlsConfig& tls = c.gateway_tls;
+  tls.context.reset();
+  if (tls.level == GatewayTlsLevel::kNone) return Ok{};
+  auto context = GatewayTlsContext::create(tls.level, tls.ca_file,
+                                           tls.name.empty() ? c.gateway.host() : tls.name);
+  if (!context) return fail(context.error().message);
+  tls.context = std::move(*context);
   return Ok{};
 }
 
@@ -122,6 +135,8 @@ Result<Config> loadConfig(const Invocation& inv) {
   }
   auto consistent = crossCheck(config);
   if (!consistent) return fail(consistent.error());
+  auto tls = buildGatewayTlsContext(config);
+  if (!tls) return fail(tls.error());
   return config;
 }
 

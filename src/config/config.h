@@ -24,6 +24,7 @@
 #include "dns/dns_config.h"
 #include "net/cidr.h"
 #include "net/socket_address.h"
+#include "relay/gateway_tls_config.h"
 #include "util/result.h"
 
 namespace ts {
@@ -53,6 +54,7 @@ struct Config {
   Duration gateway_reply_timeout{};
   unsigned gateway_pool_size = 0;
   Duration gateway_idle_timeout{};
+  GatewayTlsConfig gateway_tls;
   Duration shutdown_timeout{};
   double reject_score = 0;
   unsigned number_cache_size = 0;

@@ -19,6 +19,7 @@
 #include "config/value_parsers.h"
 #include "dns/dns_config.h"
 #include "policy/subscriber_number.h"
+#include "relay/gateway_tls_config.h"
 #include "util/ascii.h"
 
 namespace ts {
@@ -257,7 +258,7 @@ std::span<const ConfigKey> configKeys() {
          {dnsConfigKeys(), heloConfigKeys(), pregreetConfigKeys(), rdnsConfigKeys(),
           dnsblConfigKeys(), senderDomainConfigKeys(), spfConfigKeys(), calloutConfigKeys(),
           dkimConfigKeys(), dmarcConfigKeys(), headerConfigKeys(), contentConfigKeys(),
-          rateConfigKeys(), abuseConfigKeys(), surgeConfigKeys()}) {
+          rateConfigKeys(), abuseConfigKeys(), surgeConfigKeys(), gatewayTlsConfigKeys()}) {
       keys.insert(keys.end(), check.begin(), check.end());
     }
     return keys;
