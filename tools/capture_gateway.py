@@ -31,7 +31,7 @@ except ImportError:  # pragma: no cover - depends on the host
         "(Debian package python3-aiosmtpd)\n")
     sys.exit(2)
 
-HANG_STAGES = ("greeting", "starttls", "mail", "rcpt", "data", "dot")
+HANG_STAGES = ("greeting", "ehlo", "starttls", "mail", "rcpt", "data", "dot")
 DATA_SIZE_LIMIT = 64 * 1024 * 1024
 
 
@@ -125,8 +125,8 @@ class ConnectionCounter:
 
 
 class GatewaySMTP(SMTP):
-    """aiosmtpd's server with a hang before the 354 of DATA and one after the 220 of
-    STARTTLS (no handler hook exists at either point)."""
+    """aiosmtpd's server with hangs where no handler hook can stop it: at EHLO, after the
+    220 of STARTTLS, and before the 354 of DATA."""
 
     def __init__(self, handler, **kwargs):
         super().__init__(handler, **kwargs)
@@ -147,6 +147,12 @@ class GatewaySMTP(SMTP):
                 break
         # The handler coroutine is cancelled on EOF/connection loss; if not, never answer.
         await asyncio.Event().wait()
+
+    @syntax("EHLO hostname")
+    async def smtp_EHLO(self, hostname):
+        if self.gateway.hang_stage == "ehlo":
+            await self.hang("ehlo")
+        return await super().smtp_EHLO(hostname)
 
     @syntax("STARTTLS", when="tls_context")
     async def smtp_STARTTLS(self, arg):
