@@ -4,6 +4,7 @@
 # defers the mail with the "gateway unreachable" 451 4.4.1 (never a 5xx, DESIGN.md
 # invariant 3), stores nothing, and the log says why.
 import os
+import signal
 import sys
 import uuid
 
@@ -152,6 +153,27 @@ class GatewayTlsTest(IntegrationTest):
         self.assertEqual(read_count(counter) - before, 1, "the second message used a "
                          "new connection instead of the pooled one")
         self.assertEqual(d.log().count("result=established"), 1)
+
+    def test_reload_applies_to_new_connections(self):
+        # The pooled plaintext connection is closed by the reload; the next one uses TLS.
+        gw, d = self.start_pair({"gateway_tls": "none"})
+        self.assertFalse(self.stored(gw, self.relay_one(d))["tls"])
+        # A CA file that cannot be read keeps the running configuration.
+        d.values.update({"gateway_tls": "verify", "gateway_tls_ca_file": "/nonexistent/ca.pem"})
+        d.write_config()
+        d.signal(signal.SIGHUP)
+        poll(lambda: "kept previous configuration" in d.log(), harness.IO_TIMEOUT,
+             what="the bad reload to be logged")
+        self.assertIn("gateway_tls_ca_file", d.log())
+        token = self.relay_one(d)
+        self.assertFalse(self.stored(gw, token)["tls"])
+        d.values["gateway_tls_ca_file"] = self.ca
+        d.write_config()
+        d.signal(signal.SIGHUP)
+        poll(lambda: "result=ok" in d.log(), harness.IO_TIMEOUT, what="the good reload")
+        token = self.relay_one(d)
+        self.assertTrue(self.stored(gw, token)["tls"])
+        self.assertIn("verified=yes", d.log())
 
     def test_check_config_refuses_an_unreadable_ca_file(self):
         gw = self.start_gateway()
