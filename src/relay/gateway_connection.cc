@@ -417,9 +417,8 @@ std::string GatewayConnection::handshakeError() {
   SSL* ssl = bufferevent_openssl_get_ssl(bev_);
   long verify = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
   if (settings_.tls->level() == GatewayTlsLevel::kVerify && verify != X509_V_OK) {
-    return "the gateway's certificate failed verification for the name '" +
-           settings_.tls->name() + "' (gateway_tls_ca_file, gateway_tls_name): " +
-           X509_verify_cert_error_string(verify);
+    return "the gateway's certificate failed verification for the name '" + settings_.tls->name() +
+           "' (gateway_tls_ca_file, gateway_tls_name): " + X509_verify_cert_error_string(verify);
   }
   std::string errors;
   while (unsigned long e = bufferevent_get_openssl_error(bev_)) {
