@@ -9,7 +9,8 @@
 Each accepted message is stored as SPOOL/<seq>.json (envelope) and then
 SPOOL/<seq>.eml (the message as received); both are written to a temporary
 name and renamed, and the .eml comes last, so counting *.eml files counts
-complete messages.
+complete messages. The envelope records whether the session ran over TLS
+(STARTTLS is offered when --tls-cert and --tls-key are given).
 """
 
 import argparse
@@ -19,6 +20,7 @@ import json
 import logging
 import os
 import signal
+import ssl
 import sys
 
 try:
@@ -29,7 +31,7 @@ except ImportError:  # pragma: no cover - depends on the host
         "(Debian package python3-aiosmtpd)\n")
     sys.exit(2)
 
-HANG_STAGES = ("greeting", "mail", "rcpt", "data", "dot")
+HANG_STAGES = ("greeting", "ehlo", "starttls", "mail", "rcpt", "data", "dot")
 DATA_SIZE_LIMIT = 64 * 1024 * 1024
 
 
@@ -123,14 +125,17 @@ class ConnectionCounter:
 
 
 class GatewaySMTP(SMTP):
-    """aiosmtpd's server with a hang before the 354 of DATA (no handler hook exists there)."""
+    """aiosmtpd's server with hangs where no handler hook can stop it: at EHLO, after the
+    220 of STARTTLS, and before the 354 of DATA."""
 
     def __init__(self, handler, **kwargs):
         super().__init__(handler, **kwargs)
         self.gateway = handler
 
     def connection_made(self, transport):
-        self.gateway.counter.accepted()
+        # aiosmtpd calls this again when STARTTLS succeeds: count the TCP connection once.
+        if self._original_transport is None:
+            self.gateway.counter.accepted()
         super().connection_made(transport)
 
     async def hang(self, stage):
@@ -142,6 +147,19 @@ class GatewaySMTP(SMTP):
                 break
         # The handler coroutine is cancelled on EOF/connection loss; if not, never answer.
         await asyncio.Event().wait()
+
+    @syntax("EHLO hostname")
+    async def smtp_EHLO(self, hostname):
+        if self.gateway.hang_stage == "ehlo":
+            await self.hang("ehlo")
+        return await super().smtp_EHLO(hostname)
+
+    @syntax("STARTTLS", when="tls_context")
+    async def smtp_STARTTLS(self, arg):
+        if self.gateway.hang_stage == "starttls" and not arg:
+            await self.push("220 Ready to start TLS")
+            await self.hang("starttls")
+        return await super().smtp_STARTTLS(arg)
 
     @syntax("DATA")
     async def smtp_DATA(self, arg):
@@ -196,6 +214,7 @@ class Gateway:
             "mail_options": list(envelope.mail_options),
             "smtp_utf8": bool(envelope.smtp_utf8),
             "helo": session.host_name,
+            **tls_metadata(session),
         }
         content = envelope.original_content or b""
         try:
@@ -211,6 +230,23 @@ class Gateway:
             # Let the 250 go out first: the reply is pushed right after this returns.
             asyncio.get_running_loop().call_later(0.2, self.stop_event.set)
         return "250 2.0.0 OK stored as " + f"{seq:06d}"
+
+
+def tls_metadata(session):
+    """Whether the session ran over TLS, and if so its version and cipher."""
+    ssl_object = session.ssl.get("ssl_object") if session.ssl else None
+    if ssl_object is None:
+        return {"tls": False}
+    return {"tls": True, "tls_version": ssl_object.version(),
+            "tls_cipher": ssl_object.cipher()[0]}
+
+
+def server_tls_context(opts):
+    if not opts.tls_cert:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(opts.tls_cert, opts.tls_key)
+    return context
 
 
 async def hang_at_greeting(reader, writer):
@@ -259,12 +295,15 @@ async def main(opts):
                 decode_data=False,
                 data_size_limit=DATA_SIZE_LIMIT,
                 timeout=opts.timeout,
+                tls_context=opts.tls_context,
+                require_starttls=opts.require_starttls,
             )
             connections.add(proto)
             return proto
         server = await loop.create_server(factory, host, port, reuse_address=True)
 
     log(f"listening on {host}:{port}, spool {os.path.abspath(opts.spool)}"
+        + (", offering STARTTLS" if opts.tls_cert else "")
         + (f", hanging at {opts.hang}" if opts.hang else ""))
     try:
         await stop_event.wait()
@@ -302,19 +341,36 @@ def parse_args(argv):
     p.add_argument("--data-reply", type=parse_reply, metavar='"CODE TEXT"',
                    help="reply at end of DATA instead of accepting; nothing is stored")
     p.add_argument("--hang", choices=HANG_STAGES,
-                   help="stop answering at this stage (and read and discard input)")
+                   help="stop answering at this stage (and read and discard input); "
+                        "starttls: after the 220, never start the TLS handshake")
     p.add_argument("--max-messages", type=int, metavar="N",
                    help="exit after storing N messages")
     p.add_argument("--timeout", type=float, default=300,
                    help="seconds of client silence before the connection is closed")
+    p.add_argument("--tls-cert", metavar="PEM",
+                   help="offer STARTTLS with this certificate (chain) file; needs --tls-key")
+    p.add_argument("--tls-key", metavar="PEM", help="the private key of --tls-cert")
+    p.add_argument("--require-starttls", action="store_true",
+                   help="with --tls-cert: refuse every command but EHLO, STARTTLS, QUIT "
+                        "until TLS is on")
     p.add_argument("--debug", action="store_true", help="log aiosmtpd's protocol trace")
-    return p.parse_args(argv)
+    opts = p.parse_args(argv)
+    if bool(opts.tls_cert) != bool(opts.tls_key):
+        p.error("--tls-cert and --tls-key go together")
+    if opts.require_starttls and not opts.tls_cert:
+        p.error("--require-starttls needs --tls-cert and --tls-key")
+    return opts
 
 
 if __name__ == "__main__":
     options = parse_args(sys.argv[1:])
     logging.basicConfig(level=logging.DEBUG if options.debug else logging.WARNING,
                         stream=sys.stderr, format="%(asctime)s %(name)s: %(message)s")
+    try:
+        options.tls_context = server_tls_context(options)
+    except OSError as e:  # ssl.SSLError is an OSError
+        log(f"cannot load {options.tls_cert} / {options.tls_key}: {e}")
+        sys.exit(2)
     try:
         asyncio.run(main(options))
     except OSError as e:

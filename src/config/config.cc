@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "config/config_table.h"
+#include "relay/gateway_tls_context.h"
 
 namespace po = boost::program_options;
 
@@ -74,6 +75,18 @@ Status<> crossCheck(const Config& c) {
   return Ok{};
 }
 
+// Built here, not by a key's setter, because it needs three keys and the gateway address.
+Status<> buildGatewayTlsContext(Config& c) {
+  GatewayTlsConfig& tls = c.gateway_tls;
+  tls.context.reset();
+  if (tls.level == GatewayTlsLevel::kNone) return Ok{};
+  auto context = GatewayTlsContext::create(tls.level, tls.ca_file,
+                                           tls.name.empty() ? c.gateway.host() : tls.name);
+  if (!context) return fail(context.error().message);
+  tls.context = std::move(*context);
+  return Ok{};
+}
+
 }  // namespace
 
 Result<Invocation> parseCommandLine(int argc, const char* const* argv) {
@@ -135,6 +148,8 @@ Result<Config> loadConfig(const Invocation& inv) {
   }
   auto consistent = crossCheck(config);
   if (!consistent) return fail(consistent.error());
+  auto tls = buildGatewayTlsContext(config);
+  if (!tls) return fail(tls.error());
   return config;
 }
 

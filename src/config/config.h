@@ -26,6 +26,7 @@
 #include "net/cidr.h"
 #include "net/socket_address.h"
 #include "net/tls_config.h"
+#include "relay/gateway_tls_config.h"
 #include "util/result.h"
 
 namespace ts {
@@ -60,6 +61,7 @@ struct Config {
   Duration gateway_reply_timeout{};
   unsigned gateway_pool_size = 0;
   Duration gateway_idle_timeout{};
+  GatewayTlsConfig gateway_tls;
   Duration shutdown_timeout{};
   double reject_score = 0;
   unsigned number_cache_size = 0;

@@ -21,6 +21,7 @@
 #include "dns/dns_config.h"
 #include "net/tls_config.h"
 #include "policy/subscriber_number.h"
+#include "relay/gateway_tls_config.h"
 #include "util/ascii.h"
 
 namespace ts {
@@ -279,8 +280,8 @@ std::span<const ConfigKey> configKeys() {
          {dnsConfigKeys(), heloConfigKeys(), pregreetConfigKeys(), rdnsConfigKeys(),
           dnsblConfigKeys(), senderDomainConfigKeys(), spfConfigKeys(), calloutConfigKeys(),
           dkimConfigKeys(), dmarcConfigKeys(), headerConfigKeys(), contentConfigKeys(),
-          rateConfigKeys(), abuseConfigKeys(), surgeConfigKeys(), tlsConfigKeys(),
-          authConfigKeys()}) {
+          rateConfigKeys(), abuseConfigKeys(), surgeConfigKeys(), tlsConfigKeys(), authConfigKeys(),
+          gatewayTlsConfigKeys()}) {
       keys.insert(keys.end(), check.begin(), check.end());
     }
     return keys;

@@ -103,9 +103,9 @@ Server::~Server() {
 
 PoolSettings Server::poolSettings() const {
   const Config& c = runtime_->config;
-  return PoolSettings{
-      GatewaySettings{c.gateway, c.hostname, c.gateway_connect_timeout, c.gateway_reply_timeout},
-      c.gateway_pool_size, c.gateway_idle_timeout};
+  return PoolSettings{GatewaySettings{c.gateway, c.hostname, c.gateway_connect_timeout,
+                                      c.gateway_reply_timeout, c.gateway_tls.context},
+                      c.gateway_pool_size, c.gateway_idle_timeout};
 }
 
 int Server::run() {

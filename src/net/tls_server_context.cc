@@ -5,20 +5,10 @@
 
 #include <openssl/err.h>
 
+#include "net/openssl_errors.h"
 #include "net/tls_config.h"
 
 namespace ts {
-
-std::string takeOpensslErrors() {
-  std::string out;
-  while (unsigned long e = ERR_get_error()) {
-    char buf[256];
-    ERR_error_string_n(e, buf, sizeof(buf));
-    if (!out.empty()) out += "; ";
-    out += buf;
-  }
-  return out.empty() ? std::string("unknown OpenSSL error") : out;
-}
 
 Result<std::shared_ptr<const TlsServerContext>> TlsServerContext::load(const TlsConfig& config) {
   ERR_clear_error();

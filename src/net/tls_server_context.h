@@ -32,8 +32,4 @@ class TlsServerContext {
   SSL_CTX* ctx_;
 };
 
-// OpenSSL's queued errors as one line ("...: error:0A00018F:...:ee key too small"), and
-// the queue cleared, so the next caller does not read stale errors.
-std::string takeOpensslErrors();
-
 }  // namespace ts

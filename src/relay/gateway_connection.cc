@@ -1,14 +1,22 @@
 // Every handler is called exactly once (with a reply or a failure) unless the owner
 // abandons the connection; a shared_ptr to this object is held while handlers run,
 // because a handler may release or abandon the connection it was called from.
+// STARTTLS wraps the socket bufferevent in libevent's OpenSSL filter; from then on bev_
+// is the filter, and writes must go through it: writeNow() would send plaintext on the
+// socket underneath (bufferevent_getfd of a filter is the socket's fd).
 #include "relay/gateway_connection.h"
 
 #include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+#include <openssl/x509.h>
 
 #include <cstdlib>
 
 #include "net/direct_write.h"
+#include "net/openssl_errors.h"
 #include "net/socket_options.h"
+#include "obs/log.h"
 #include "util/ascii.h"
 #include "util/timeval.h"
 
@@ -156,7 +164,11 @@ void GatewayConnection::pump() {
     awaiting_.push_back(std::move(next.handler));
     waiting_.pop_front();
   }
-  writeNow(bev_, batch_);
+  if (tls_) {
+    bufferevent_write(bev_, batch_.data(), batch_.size());
+  } else {
+    writeNow(bev_, batch_);
+  }
   armTimer();
 }
 
@@ -277,29 +289,49 @@ void GatewayConnection::onGreeting(const GatewayReply& reply) {
     failAll(GatewayReply::Failure::kUnreachable);
     return;
   }
+  hello("EHLO " + settings_.helo_name, &GatewayConnection::onEhlo);
+}
+
+void GatewayConnection::hello(std::string_view line,
+                              void (GatewayConnection::*on_reply)(const GatewayReply&)) {
   state_ = State::kHello;
-  std::string ehlo = "EHLO " + settings_.helo_name + "\r\n";
-  evbuffer_add(bufferevent_get_output(bev_), ehlo.data(), ehlo.size());
-  awaiting_.push_back([this](const GatewayReply& r) { onEhlo(r); });
+  std::string wire;
+  wire.reserve(line.size() + 2);
+  wire.append(line).append("\r\n");
+  bufferevent_write(bev_, wire.data(), wire.size());
+  awaiting_.push_back([this, on_reply](const GatewayReply& r) { (this->*on_reply)(r); });
+  armTimer();
 }
 
 void GatewayConnection::onEhlo(const GatewayReply& reply) {
   if (reply.failure != GatewayReply::Failure::kNone) return;
   if (reply.code == 250) {
+    // RFC 3207 section 4.2: what the gateway offered before TLS no longer counts.
+    pipelining_ = smtputf8_ = eightbitmime_ = false;
+    bool starttls = false;
     for (std::size_t i = 1; i < reply.lines.size(); ++i) {
       std::string_view keyword = reply.lines[i];
       keyword = keyword.substr(0, keyword.find(' '));
       if (asciiEqualsIgnoreCase(keyword, "PIPELINING")) pipelining_ = true;
       if (asciiEqualsIgnoreCase(keyword, "SMTPUTF8")) smtputf8_ = true;
       if (asciiEqualsIgnoreCase(keyword, "8BITMIME")) eightbitmime_ = true;
+      if (asciiEqualsIgnoreCase(keyword, "STARTTLS")) starttls = true;
+    }
+    if (settings_.tls && !tls_ && !plaintext_retry_) {
+      if (starttls) {
+        hello("STARTTLS", &GatewayConnection::onStartTls);
+        return;
+      }
+      if (settings_.tls->required()) {
+        refuseWithoutTls("the gateway did not offer STARTTLS");
+        return;
+      }
     }
     state_ = State::kReady;
     return;
   }
   if (reply.code >= 500) {
-    std::string helo = "HELO " + settings_.helo_name + "\r\n";
-    evbuffer_add(bufferevent_get_output(bev_), helo.data(), helo.size());
-    awaiting_.push_back([this](const GatewayReply& r) { onHelo(r); });
+    hello("HELO " + settings_.helo_name, &GatewayConnection::onHelo);
     return;
   }
   failAll(GatewayReply::Failure::kUnreachable);
@@ -311,7 +343,128 @@ void GatewayConnection::onHelo(const GatewayReply& reply) {
     failAll(GatewayReply::Failure::kUnreachable);
     return;
   }
+  if (settings_.tls && settings_.tls->required() && !tls_) {
+    refuseWithoutTls("the gateway refused EHLO, so it offers no STARTTLS");
+    return;
+  }
   state_ = State::kReady;
+}
+
+void GatewayConnection::onStartTls(const GatewayReply& reply) {
+  if (reply.failure != GatewayReply::Failure::kNone) return;
+  if (reply.code != 220) {
+    std::string why = "the gateway refused STARTTLS: " + std::to_string(reply.code) + " " +
+                      (reply.enhanced.empty() ? "" : reply.enhanced + " ") + reply.text();
+    if (settings_.tls->required()) {
+      refuseWithoutTls(why);
+      return;
+    }
+    // RFC 3207 section 4: after a refused STARTTLS the session goes on as before it.
+    logTls("plaintext", why);
+    state_ = State::kReady;
+    return;
+  }
+  // Anything after the 220 came before TLS and must not be read as if it came after.
+  if (evbuffer_get_length(bufferevent_get_input(bev_)) > 0) {
+    tlsFailed("the gateway sent more after its 220 to STARTTLS",
+              GatewayReply::Failure::kUnreachable);
+    return;
+  }
+  ERR_clear_error();
+  SSL* ssl = settings_.tls->newSsl();
+  // On failure libevent may already have freed ssl: on this out-of-memory path a leak is
+  // better than a double free.
+  bufferevent* filter =
+      ssl ? bufferevent_openssl_filter_new(base_, bev_, ssl, BUFFEREVENT_SSL_CONNECTING,
+                                           BEV_OPT_CLOSE_ON_FREE)
+          : nullptr;
+  if (!filter) {
+    tlsFailed("cannot set up TLS: " + takeOpensslErrors(), GatewayReply::Failure::kUnreachable);
+    return;
+  }
+  bev_ = filter;
+  state_ = State::kHandshake;
+  bufferevent_setcb(bev_, readCallback, nullptr, eventCallback, this);
+  bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  timeval tv = toTimeval(settings_.connect_timeout);
+  evtimer_add(timer_, &tv);
+}
+
+void GatewayConnection::onHandshakeDone() {
+  SSL* ssl = bufferevent_openssl_get_ssl(bev_);
+  long verify = SSL_get_verify_result(ssl);
+  bool has_certificate = SSL_get0_peer_certificate(ssl) != nullptr;
+  std::string verified = !has_certificate ? "no (no certificate)"
+                         : verify == X509_V_OK
+                             ? "yes"
+                             : std::string("no (") + X509_verify_cert_error_string(verify) + ")";
+  if (settings_.tls->level() == GatewayTlsLevel::kVerify && !has_certificate) {
+    tlsFailed("the gateway sent no certificate", GatewayReply::Failure::kUnreachable);
+    return;
+  }
+  tls_ = true;
+  LogLine("-")
+      .kv("event", "gateway_tls")
+      .kv("gateway", settings_.address.toString())
+      .kv("level", gatewayTlsLevelName(settings_.tls->level()))
+      .kv("result", "established")
+      .kv("version", SSL_get_version(ssl))
+      .kv("cipher", SSL_get_cipher_name(ssl))
+      .kv("verified", verified);
+  hello("EHLO " + settings_.helo_name, &GatewayConnection::onEhlo);
+}
+
+std::string GatewayConnection::handshakeError() {
+  SSL* ssl = bufferevent_openssl_get_ssl(bev_);
+  long verify = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
+  if (settings_.tls->level() == GatewayTlsLevel::kVerify && verify != X509_V_OK) {
+    return "the gateway's certificate failed verification for the name '" + settings_.tls->name() +
+           "' (gateway_tls_ca_file, gateway_tls_name): " + X509_verify_cert_error_string(verify);
+  }
+  std::string errors;
+  while (unsigned long e = bufferevent_get_openssl_error(bev_)) {
+    char text[256];
+    ERR_error_string_n(e, text, sizeof(text));
+    if (!errors.empty()) errors.append("; ");
+    errors.append(text);
+  }
+  return "the TLS handshake failed: " +
+         (errors.empty() ? std::string("the gateway closed the connection") : errors);
+}
+
+void GatewayConnection::refuseWithoutTls(std::string_view reason) {
+  logTls("failed", std::string(reason) + " and gateway_tls=" +
+                       std::string(gatewayTlsLevelName(settings_.tls->level())));
+  failAll(GatewayReply::Failure::kUnreachable);
+}
+
+void GatewayConnection::tlsFailed(std::string reason, GatewayReply::Failure failure) {
+  if (!settings_.tls->required()) {
+    // The TLS state is unknown after a failed handshake: plaintext needs a new connection.
+    logTls("retrying in plaintext", reason);
+    reconnectInPlaintext();
+    return;
+  }
+  logTls("failed", reason);
+  failAll(failure);
+}
+
+void GatewayConnection::reconnectInPlaintext() {
+  close();
+  evtimer_del(timer_);
+  plaintext_retry_ = true;
+  partial_ = GatewayReply{};
+  state_ = State::kConnecting;
+  start();
+}
+
+void GatewayConnection::logTls(std::string_view result, std::string_view reason) {
+  LogLine("-")
+      .kv("event", "gateway_tls")
+      .kv("gateway", settings_.address.toString())
+      .kv("level", gatewayTlsLevelName(settings_.tls->level()))
+      .kv("result", result)
+      .kv("reason", reason);
 }
 
 void GatewayConnection::readCallback(bufferevent*, void* self) {
@@ -320,6 +473,14 @@ void GatewayConnection::readCallback(bufferevent*, void* self) {
 
 void GatewayConnection::eventCallback(bufferevent*, short what, void* arg) {
   auto* self = static_cast<GatewayConnection*>(arg);
+  if (self->state_ == State::kHandshake) {
+    if (what & BEV_EVENT_CONNECTED) {
+      self->onHandshakeDone();
+    } else if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF)) {
+      self->tlsFailed(self->handshakeError(), GatewayReply::Failure::kUnreachable);
+    }
+    return;
+  }
   if (what & BEV_EVENT_CONNECTED) {
     self->state_ = State::kGreeting;
     setNoDelay(bufferevent_getfd(self->bev_));
@@ -335,6 +496,11 @@ void GatewayConnection::timerCallback(evutil_socket_t, short, void* arg) {
   auto* self = static_cast<GatewayConnection*>(arg);
   if (self->state_ == State::kConnecting && !self->bev_) {
     self->failAll(GatewayReply::Failure::kUnreachable);
+    return;
+  }
+  if (self->state_ == State::kHandshake) {
+    self->tlsFailed("the TLS handshake timed out (gateway_connect_timeout)",
+                    GatewayReply::Failure::kTimeout);
     return;
   }
   // With nothing awaited, only a parked connection's idle timeout can fire.

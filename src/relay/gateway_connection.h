@@ -1,6 +1,7 @@
 // One SMTP client connection to the carrier gateway: non-blocking connect, greeting,
-// EHLO (HELO as fallback), then commands whose replies come back in order. Commands
-// queue until the connection is ready and are pipelined when the gateway offers it.
+// EHLO (HELO as fallback), STARTTLS and EHLO again when gateway_tls asks for it, then
+// commands whose replies come back in order. Commands queue until the connection is
+// ready and are pipelined when the gateway offers it.
 #pragma once
 
 #include <event2/bufferevent.h>
@@ -14,6 +15,7 @@
 #include "config/config.h"
 #include "net/socket_address.h"
 #include "relay/gateway_reply.h"
+#include "relay/gateway_tls_context.h"
 
 namespace ts {
 
@@ -22,6 +24,7 @@ struct GatewaySettings {
   std::string helo_name;
   Duration connect_timeout{};
   Duration reply_timeout{};
+  std::shared_ptr<const GatewayTlsContext> tls;  // null: gateway_tls = none
 };
 
 class GatewayConnection : public std::enable_shared_from_this<GatewayConnection> {
@@ -52,7 +55,8 @@ class GatewayConnection : public std::enable_shared_from_this<GatewayConnection>
   bool eightbitmime() const { return eightbitmime_; }
 
  private:
-  enum class State { kConnecting, kGreeting, kHello, kReady, kBroken };
+  // kHandshake: STARTTLS was answered 220 and the TLS handshake runs.
+  enum class State { kConnecting, kGreeting, kHello, kHandshake, kReady, kBroken };
   struct Outgoing {
     std::string wire;
     GatewayReplyHandler handler;
@@ -71,6 +75,18 @@ class GatewayConnection : public std::enable_shared_from_this<GatewayConnection>
   void onGreeting(const GatewayReply& reply);
   void onEhlo(const GatewayReply& reply);
   void onHelo(const GatewayReply& reply);
+  void onStartTls(const GatewayReply& reply);
+  void onHandshakeDone();
+  // Sends a command of the greeting phase (EHLO, HELO, STARTTLS) and awaits its reply.
+  void hello(std::string_view line, void (GatewayConnection::*on_reply)(const GatewayReply&));
+  // Required TLS is missing: no mail may go over this connection.
+  void refuseWithoutTls(std::string_view reason);
+  // STARTTLS was accepted and then failed. may: one new connection in plaintext;
+  // encrypt and verify: the connection fails.
+  void tlsFailed(std::string reason, GatewayReply::Failure failure);
+  void reconnectInPlaintext();
+  std::string handshakeError();
+  void logTls(std::string_view result, std::string_view reason);
   void close();
 
   static void readCallback(bufferevent* bev, void* self);
@@ -85,7 +101,9 @@ class GatewayConnection : public std::enable_shared_from_this<GatewayConnection>
   bool pipelining_ = false;
   bool smtputf8_ = false;
   bool eightbitmime_ = false;
-  std::deque<Outgoing> waiting_;              // not yet written
+  bool tls_ = false;              // the TLS handshake is done: bev_ is the TLS filter
+  bool plaintext_retry_ = false;  // may: TLS failed on the first connection, none tried now
+  std::deque<Outgoing> waiting_;  // not yet written
   std::deque<GatewayReplyHandler> awaiting_;  // written, reply not yet read
   std::string batch_;     // what one pump writes: pipelined commands leave in one send
   GatewayReply partial_;  // a multi-line reply being read

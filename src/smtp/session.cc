@@ -19,6 +19,7 @@
 #include "checks/rate/rate_limiter.h"
 #include "net/client_network.h"
 #include "net/direct_write.h"
+#include "net/openssl_errors.h"
 #include "net/tls_server_context.h"
 #include "obs/log.h"
 #include "policy/authentication_results.h"

@@ -268,7 +268,8 @@ class CaptureGateway(ServerProcess):
     instances = 0
 
     def __init__(self, workdir, port=None, reject_rcpt=(), tempfail_rcpt=(), data_reply=None,
-                 hang=None, extra_args=(), host="127.0.0.1"):
+                 hang=None, extra_args=(), host="127.0.0.1", tls=None, require_starttls=False):
+        """tls: (cert, key) paths, e.g. from tls_certs.make_certificate: offer STARTTLS."""
         self.workdir = workdir
         self.host = host
         self.port = port or free_port(host)
@@ -287,6 +288,10 @@ class CaptureGateway(ServerProcess):
             args += ["--data-reply", data_reply]
         if hang:
             args += ["--hang", hang]
+        if tls:
+            args += ["--tls-cert", tls[0], "--tls-key", tls[1]]
+        if require_starttls:
+            args += ["--require-starttls"]
         args += list(extra_args)
         self.args = args
         self.proc = None

@@ -66,6 +66,15 @@ class GatewayFaultTest(IntegrationTest):
         self.assertGreater(took, 1.0, "gave up before gateway_connect_timeout (2s)")
         self.assertEqual(gw.count(), 0)
 
+    def test_gateway_hangs_at_ehlo(self):
+        # The EHLO reply has its own bound (gateway_reply_timeout), like every reply.
+        gw, d = self.start_pair(hang="ehlo")
+        c = self.open_transaction(d)
+        r, took = self.timed(lambda: c.cmd(f"RCPT TO:<{rcpt(NUMBERS[0])}>"))
+        self.assertReply(r, 451, "4.4.2", ref=True, client=c)
+        self.assertLess(took, BOUND)
+        self.assertEqual(gw.count(), 0)
+
     def test_gateway_hangs_at_mail(self):
         gw, d = self.start_pair(hang="mail")
         c = self.open_transaction(d)
