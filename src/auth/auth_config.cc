@@ -11,10 +11,7 @@ namespace ts {
 namespace {
 
 Status<> setUsersFile(Config& c, const std::vector<std::string>& values) {
-  auto v = singleValue(values);
-  if (!v) return fail(v.error());
-  c.auth.users_file = *v;
-  return Ok{};
+  return assignText(c.auth.users_file, values);
 }
 
 constexpr std::array kKeys = {

@@ -52,10 +52,7 @@ Status<> setString(Config& c, const std::vector<std::string>& values) {
 
 template <auto Field>
 Status<> setOptionalString(Config& c, const std::vector<std::string>& values) {
-  auto v = single(values);
-  if (!v) return fail(v.error());
-  c.*Field = *v;
-  return Ok{};
+  return assignText(c.*Field, values);
 }
 
 template <auto Field>

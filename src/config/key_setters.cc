@@ -59,6 +59,13 @@ Status<> assignDeadline(std::chrono::milliseconds& out, const std::vector<std::s
   return Ok{};
 }
 
+Status<> assignText(std::string& out, const std::vector<std::string>& values) {
+  auto v = singleValue(values);
+  if (!v) return fail(v.error());
+  out = *v;
+  return Ok{};
+}
+
 Status<> assignYesNo(bool& out, const std::vector<std::string>& values) {
   auto v = singleValue(values);
   if (!v) return fail(v.error());

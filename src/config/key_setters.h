@@ -21,6 +21,8 @@ Status<> assignScore(double& out, const std::vector<std::string>& values);
 Status<> assignTemperrorAction(Action& out, const std::vector<std::string>& values);
 // A network check's deadline: above 0, at most 60s (the session's own waits are longer).
 Status<> assignDeadline(std::chrono::milliseconds& out, const std::vector<std::string>& values);
+// One value taken as it is; empty means "not set" (a file path, a name, a cipher list).
+Status<> assignText(std::string& out, const std::vector<std::string>& values);
 // yes/no (also true/false, on/off).
 Status<> assignYesNo(bool& out, const std::vector<std::string>& values);
 // A duration in whole seconds within [min, max]: the counters, windows and penalties

@@ -12,10 +12,7 @@ namespace {
 
 template <std::string TlsConfig::*Field>
 Status<> setText(Config& c, const std::vector<std::string>& values) {
-  auto v = singleValue(values);
-  if (!v) return fail(v.error());
-  c.tls.*Field = *v;
-  return Ok{};
+  return assignText(c.tls.*Field, values);
 }
 
 constexpr std::array kKeys = {

@@ -27,10 +27,7 @@ Status<> setLevel(Config& c, const std::vector<std::string>& values) {
 }
 
 Status<> setCaFile(Config& c, const std::vector<std::string>& values) {
-  auto v = singleValue(values);
-  if (!v) return fail(v.error());
-  c.gateway_tls.ca_file = *v;
-  return Ok{};
+  return assignText(c.gateway_tls.ca_file, values);
 }
 
 Status<> setName(Config& c, const std::vector<std::string>& values) {
