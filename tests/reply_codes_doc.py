@@ -7,7 +7,7 @@ import sys
 
 root = pathlib.Path(sys.argv[1])
 doc = (root / "doc" / "reply-codes.md").read_text()
-pattern = re.compile(r'reply(?:WithRef)?\((\d{3}), "([245]\.\d{1,3}\.\d{1,3})"')
+pattern = re.compile(r'reply(?:WithRef)?\(\s*(\d{3}),\s*"([245]\.\d{1,3}\.\d{1,3})"')
 used = set()
 for source in sorted((root / "src").rglob("*.cc")):
     for code, enhanced in pattern.findall(source.read_text()):
