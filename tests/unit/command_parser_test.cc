@@ -50,7 +50,9 @@ TEST(CommandParser, ControlBytes) {
   using namespace std::string_view_literals;
   EXPECT_FALSE(hasControlBytes("MAIL FROM:<a@b.c>"));
   EXPECT_FALSE(hasControlBytes("NOOP\tx"));
-  EXPECT_FALSE(hasControlBytes("EHLO b\xc3\xbccher.de"));
+  EXPECT_FALSE(
+      hasControlBytes("EHLO b\xc3\xbc"
+                      "cher.de"));
   for (std::string_view line : {"EHLO a\0b"sv, "EHLO a\rb"sv, "NOOP \x1b[0m"sv, "RSET\x7f"sv}) {
     EXPECT_TRUE(hasControlBytes(line)) << line;
   }
