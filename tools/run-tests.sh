@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 jobs=$(nproc)
-fuzz_seconds=${FUZZ_SECONDS:-20}
+fuzz_seconds=${FUZZ_SECONDS:-10}
 summary=()
 passed=0
 failed=0
@@ -47,14 +47,16 @@ run_suite "clang++ asan+ubsan" build-asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_B
 echo "== fuzz smoke run (${fuzz_seconds}s per target)"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTEXTSCREEN_SANITIZE=ON -DTEXTSCREEN_FUZZ=ON >/dev/null
-cmake --build build-fuzz -j"$jobs" --target envelope_fuzz data_reader_fuzz dns_answer_fuzz message_fuzz \
-  proxy_header_fuzz
-for target in envelope data_reader dns_answer message proxy_header; do
+fuzz_targets=(envelope data_reader dns_answer message command header rules proxy_header)
+cmake --build build-fuzz -j"$jobs" --target "${fuzz_targets[@]/%/_fuzz}"
+for target in "${fuzz_targets[@]}"; do
   work="build-fuzz/corpus-$target"
   artifacts="build-fuzz/artifacts-$target"
   mkdir -p "$work" "$artifacts"
+  dict=()
+  [[ -f "tests/fuzz/$target.dict" ]] && dict=(-dict="tests/fuzz/$target.dict")
   if "build-fuzz/${target}_fuzz" -max_total_time="$fuzz_seconds" -print_final_stats=1 -artifact_prefix="$artifacts/" \
-      "$work" "$root/tests/fuzz/corpus/$target" >"build-fuzz/$target.log" 2>&1; then
+      "${dict[@]}" "$work" "$root/tests/fuzz/corpus/$target" >"build-fuzz/$target.log" 2>&1; then
     passed=$((passed + 1))
     summary+=("fuzz $target: 1 passed, 0 failed")
   else

@@ -57,7 +57,8 @@ int main(int argc, char** argv) {
                  descriptors.error().message.c_str());
     return 2;
   }
-  if (::mkdir(config->state_dir.c_str(), 0750) != 0 && errno != EEXIST) {
+  // Group-writable as far as the umask allows, like the store in it (StoreEnvironment::open).
+  if (::mkdir(config->state_dir.c_str(), 0770) != 0 && errno != EEXIST) {
     std::fprintf(stderr, "textscreen: cannot create state_dir %s: %s\n", config->state_dir.c_str(),
                  std::strerror(errno));
     return 1;

@@ -54,4 +54,22 @@ std::string_view verbName(Verb v) {
   return "UNKNOWN";
 }
 
+bool hasControlBytes(std::string_view line) {
+  for (char c : line) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t') || u == 0x7F) return true;
+  }
+  return false;
+}
+
+std::optional<std::string_view> heloName(std::string_view argument) {
+  std::string_view name = argument.substr(0, argument.find(' '));
+  if (name.empty()) return std::nullopt;
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u >= 0x7F) return std::nullopt;
+  }
+  return name;
+}
+
 }  // namespace ts::smtp

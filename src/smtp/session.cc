@@ -44,14 +44,6 @@ constexpr unsigned bit(int state) {
   return 1u << state;
 }
 
-bool hasControlBytes(std::string_view line) {
-  for (char c : line) {
-    auto u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\t') || u == 0x7F) return true;
-  }
-  return false;
-}
-
 // The enhanced code in the class of the reply: a check's "5.7.25" becomes "4.7.25" when
 // its action is tempfail (RFC 3463: the first digit repeats the reply's class).
 std::string enhancedFor(int code, std::string_view enhanced, std::string_view fallback) {
@@ -365,20 +357,15 @@ bool Session::readDataSection() {
 // ---- commands ----
 
 bool Session::acceptHelo(std::string_view arg, bool esmtp) {
-  std::string_view name = arg.substr(0, arg.find(' '));
-  bool printable = !name.empty();
-  for (char c : name) {
-    auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u >= 0x7F) printable = false;
-  }
-  if (!printable) {
+  std::optional<std::string_view> name = heloName(arg);
+  if (!name) {
     reply(501, "5.5.4",
           fmt::format("Syntax: {} hostname (your host's name or address literal)",
                       esmtp ? "EHLO" : "HELO"));
     return false;
   }
   if (state_ == State::kMail || state_ == State::kRcpt) endTransaction(true);
-  helo_ = std::string(name);
+  helo_ = std::string(*name);
   esmtp_ = esmtp;
   state_ = State::kReady;
   judgeHelo();

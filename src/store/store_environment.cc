@@ -37,7 +37,10 @@ bool isTemporary(int rc) {
 
 Result<std::unique_ptr<StoreEnvironment>> StoreEnvironment::open(const std::string& directory,
                                                                  std::size_t map_size) {
-  if (::mkdir(directory.c_str(), 0750) != 0 && errno != EEXIST) {
+  // Group read-write, trimmed by the umask: textscreenctl, run by staff in the daemon's
+  // group, opens this store too, and LMDB writes lock.mdb even to read. The packaged unit
+  // runs with UMask=0007; under the usual 0022 the store stays the owner's alone.
+  if (::mkdir(directory.c_str(), 0770) != 0 && errno != EEXIST) {
     return fail("cannot create store directory " + directory + ": " + std::strerror(errno));
   }
   std::unique_ptr<StoreEnvironment> store(new StoreEnvironment());
@@ -46,7 +49,7 @@ Result<std::unique_ptr<StoreEnvironment>> StoreEnvironment::open(const std::stri
   if (rc == 0) rc = mdb_env_set_maxdbs(store->env_, kMaxDatabases);
   if (rc == 0) rc = mdb_env_set_mapsize(store->env_, map_size);
   if (rc == 0) rc = mdb_env_set_maxreaders(store->env_, 256);
-  if (rc == 0) rc = mdb_env_open(store->env_, directory.c_str(), MDB_NOTLS, 0640);
+  if (rc == 0) rc = mdb_env_open(store->env_, directory.c_str(), MDB_NOTLS, 0660);
   if (rc != 0) return fail("cannot open store in " + directory + ": " + storeError(rc));
   // A process killed while reading leaves its reader slot behind; clear such slots.
   int dead = 0;

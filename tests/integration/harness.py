@@ -373,6 +373,8 @@ class Daemon:
         }
         self.values.update(config or {})
         self.args = list(args)
+        # A command the daemon is started through, e.g. setpriv to run it as another user.
+        self.launcher = []
         self.proc = None
         self.log_file = None
         self.checked = False
@@ -398,7 +400,7 @@ class Daemon:
             self.write_config()
             self.log_file = open(self.log_path, "ab")
             self.proc = subprocess.Popen(
-                [TEXTSCREEN_BIN, "--config", self.config_path] + self.args,
+                self.launcher + [TEXTSCREEN_BIN, "--config", self.config_path] + self.args,
                 stdout=self.log_file, stderr=self.log_file, stdin=subprocess.DEVNULL)
             try:
                 poll(self._ready, READY_TIMEOUT, what=f"textscreen banner on port {self.port}")

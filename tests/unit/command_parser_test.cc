@@ -49,5 +49,26 @@ TEST(CommandParser, VerbNames) {
   EXPECT_EQ(verbName(Verb::kUnknown), "UNKNOWN");
 }
 
+TEST(CommandParser, ControlBytes) {
+  using namespace std::string_view_literals;
+  EXPECT_FALSE(hasControlBytes("MAIL FROM:<a@b.c>"));
+  EXPECT_FALSE(hasControlBytes("NOOP\tx"));
+  EXPECT_FALSE(
+      hasControlBytes("EHLO b\xc3\xbc"
+                      "cher.de"));
+  for (std::string_view line : {"EHLO a\0b"sv, "EHLO a\rb"sv, "NOOP \x1b[0m"sv, "RSET\x7f"sv}) {
+    EXPECT_TRUE(hasControlBytes(line)) << line;
+  }
+}
+
+TEST(CommandParser, HeloName) {
+  EXPECT_EQ(heloName("mail.example.com"), "mail.example.com");
+  EXPECT_EQ(heloName("mail.example.com and more"), "mail.example.com");
+  EXPECT_EQ(heloName("[192.0.2.1]"), "[192.0.2.1]");
+  for (const char* arg : {"", " lead", "b\xc3\xbc.de", "a\tb", "del\x7f"}) {
+    EXPECT_FALSE(heloName(arg).has_value()) << arg;
+  }
+}
+
 }  // namespace
 }  // namespace ts::smtp

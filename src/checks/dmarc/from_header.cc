@@ -73,7 +73,40 @@ bool isDomainLabel(std::string_view label) {
   return true;
 }
 
+// Whether a comment is left open at the end (RFC 5322 3.2.2), outside quoted strings and
+// domain literals, where '(' is plain text. Such a field is malformed anyway, and GMime
+// 3.2 leaks memory parsing a domain literal followed by an open comment ("a@[x] (").
+bool hasOpenComment(std::string_view value) {
+  int depth = 0;
+  bool quoted = false;
+  bool literal = false;
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    char c = value[i];
+    if (c == '\\') {
+      ++i;
+    } else if (quoted) {
+      quoted = c != '"';
+    } else if (literal) {
+      literal = c != ']';
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')' && depth > 0) {
+      --depth;
+    } else if (depth == 0) {
+      quoted = c == '"';
+      literal = c == '[';
+    }
+  }
+  return depth > 0;
+}
+
 Result<std::string> domainOf(const std::string& value) {
+  if (hasOpenComment(value)) {
+    return fail(
+        "DMARC: the From: field has a comment that is never closed; the message must "
+        "have exactly one From: address" +
+        std::string(kFix));
+  }
   initFromHeaderParser();
   AddressList list(internet_address_list_parse(nullptr, value.c_str()));
   int count = list ? internet_address_list_length(list.get()) : 0;

@@ -58,6 +58,22 @@ TEST(DmarcFromHeader, SaysWhatIsWrong) {
   }
 }
 
+// Found by header_fuzz: GMime leaked the parse of a domain literal followed by an open
+// comment (LeakSanitizer in the ASan build); an open comment is refused before GMime.
+TEST(DmarcFromHeader, AnOpenCommentIsRefused) {
+  for (const char* bad : {"From: mp@[a](>\r\n", "From: a@example.com (the boss\r\n",
+                          "From: a@example.com ((nested)\r\n"}) {
+    EXPECT_EQ(domainOf(bad),
+              "error: DMARC: the From: field has a comment that is never closed; the message "
+              "must have exactly one From: address; fix the sending software")
+        << bad;
+  }
+  // '(' inside a quoted string, a domain literal or escaped opens no comment.
+  EXPECT_EQ(domainOf("From: \"Desk (24h\" <a@example.com>\r\n"), "example.com");
+  EXPECT_EQ(domainOf("From: a@example.com (a \\( b)\r\n"), "example.com");
+  EXPECT_EQ(domainOf("From: \"x\" <a@example.com> (closed)\r\n"), "example.com");
+}
+
 TEST(DmarcFromHeader, OnlyTheHeaderSectionCounts) {
   // A From: line in the body is not a field; a continuation of another field is not one.
   EXPECT_EQ(domainOf("From: a@example.com\r\nX-Note: quoted\r\n From: b@example.org\r\n"),
