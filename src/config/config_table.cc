@@ -219,7 +219,8 @@ constexpr std::array kKeys = {
               false, setCount<&Config::max_commands_per_minute, 0>},
     ConfigKey{
         "max_errors", "20", "count",
-        "Error replies after which a session is ended with 421 (Postfix smtpd_hard_error_limit).",
+        "Error replies after which a session is ended with 421 (Postfix smtpd_hard_error_limit); "
+        "this side's faults (4.3.x, 4.4.x: gateway down, no memory) do not count.",
         false, setCount<&Config::max_errors>},
     ConfigKey{"command_timeout", "300s", "duration",
               "How long to wait for the next client command.", false,

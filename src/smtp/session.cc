@@ -420,7 +420,7 @@ void Session::onEhlo(std::string_view arg) {
   lines.emplace_back("HELP");
   out_.clear();
   appendMultilineReply(out_, 250, lines);
-  flushReply(250);
+  flushReply(250, "2.0.0");
 }
 
 void Session::onMail(std::string_view arg) {
@@ -1591,19 +1591,22 @@ void Session::reply(int code, std::string_view enhanced, std::string_view text) 
                          : code >= 400 ? std::string_view(session_ref_)
                                        : std::string_view();
   appendReply(out_, code, enhanced, ref, text);
-  flushReply(code);
+  flushReply(code, enhanced);
 }
 
 void Session::replyWithRef(int code, std::string_view enhanced, std::string_view text) {
   out_.clear();
   appendReply(out_, code, enhanced, ref_.empty() ? session_ref_ : ref_, text);
-  flushReply(code);
+  flushReply(code, enhanced);
 }
 
-void Session::flushReply(int code) {
+void Session::flushReply(int code, std::string_view enhanced) {
   if (!bev_ || state_ == State::kClosing) return;
   queueOutput();
   if (code < 400 || code == 421) return;
+  // 4.3.x (mail system) and 4.4.x (network, the gateway) are this side's faults: a sender
+  // retrying through a gateway outage must not be cut off or boxed for them.
+  if (enhanced.starts_with("4.3.") || enhanced.starts_with("4.4.")) return;
   noteAbuse(AbuseEvent::kError);
   if (state_ == State::kClosing) return;
   if (++errors_ >= config_.max_errors) {

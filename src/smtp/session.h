@@ -202,7 +202,7 @@ class Session {
   // output
   void reply(int code, std::string_view enhanced, std::string_view text);
   void replyWithRef(int code, std::string_view enhanced, std::string_view text);
-  void flushReply(int code);
+  void flushReply(int code, std::string_view enhanced);
   // Replies given while input is processed are sent together when it ends.
   void queueOutput();
   void flushOutput();

@@ -57,6 +57,20 @@ class GatewayFaultTest(IntegrationTest):
         self.assertReply(r, 250, "2.0.0", ref=True, client=c)
         self.assertEqual(self.stored_tokens(gw), [token])
 
+    def test_our_faults_are_not_the_clients_errors(self):
+        # A gateway outage answers every RCPT 451 4.4.1: a sender that keeps retrying in
+        # one session must not be cut off (421) or boxed for errors that are ours.
+        dead_port = free_port()
+        d = self.start_textscreen(dead_port, dict(FAST_TIMEOUTS, max_errors="2",
+                                                  abuse_max_window_errors="2"))
+        c = self.open_transaction(d)
+        for attempt in range(4):
+            r = c.cmd(f"RCPT TO:<{rcpt(NUMBERS[attempt])}>")
+            self.assertReply(r, 451, "4.4.1", ref=True, client=c,
+                             msg=f"(attempt {attempt + 1}: a 421 means our fault was counted)")
+        self.assertReply(c.cmd("RSET"), 250, "2.0.0", client=c)
+        self.assertReply(c.cmd("NOOP"), 250, client=c)
+
     def test_gateway_hangs_at_greeting(self):
         gw, d = self.start_pair(hang="greeting")
         c = self.open_transaction(d)
