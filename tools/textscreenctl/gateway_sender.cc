@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -37,6 +38,26 @@ struct Reply {
     for (std::size_t i = 0; i < lines.size(); ++i) out += (i == 0 ? " " : " / ") + lines[i];
     return out;
   }
+};
+
+// OpenSSL writes to the socket with write(), not send(MSG_NOSIGNAL): without this a
+// gateway that closes during a TLS write would kill the CLI by SIGPIPE, leaving the
+// message marked as being released. Only around the send, so that elsewhere a closed
+// stdout still ends the CLI quietly.
+class SigpipeIgnored {
+ public:
+  SigpipeIgnored() {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    sigemptyset(&ignore.sa_mask);
+    ::sigaction(SIGPIPE, &ignore, &previous_);
+  }
+  ~SigpipeIgnored() { ::sigaction(SIGPIPE, &previous_, nullptr); }
+  SigpipeIgnored(const SigpipeIgnored&) = delete;
+  SigpipeIgnored& operator=(const SigpipeIgnored&) = delete;
+
+ private:
+  struct sigaction previous_ {};
 };
 
 class SmtpConnection {
@@ -339,6 +360,7 @@ GatewayOutcome sendThroughGateway(const GatewaySettings& s, std::string_view mai
                                   const std::vector<std::string>& recipients,
                                   std::string_view message) {
   GatewayOutcome out;
+  SigpipeIgnored sigpipe_ignored;
   auto c = std::make_unique<SmtpConnection>();
   OpenSession session = openSession(*c, s, s.tls.get());
   if (session.handshake_failed && !s.tls->required()) {
