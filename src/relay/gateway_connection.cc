@@ -392,14 +392,8 @@ void GatewayConnection::onStartTls(const GatewayReply& reply) {
 
 void GatewayConnection::onHandshakeDone() {
   SSL* ssl = bufferevent_openssl_get_ssl(bev_);
-  long verify = SSL_get_verify_result(ssl);
-  bool has_certificate = SSL_get0_peer_certificate(ssl) != nullptr;
-  std::string verified = !has_certificate ? "no (no certificate)"
-                         : verify == X509_V_OK
-                             ? "yes"
-                             : std::string("no (") + X509_verify_cert_error_string(verify) + ")";
-  if (settings_.tls->level() == GatewayTlsLevel::kVerify && !has_certificate) {
-    tlsFailed("the gateway sent no certificate", GatewayReply::Failure::kUnreachable);
+  if (std::string refused = settings_.tls->certificateRefusal(ssl); !refused.empty()) {
+    tlsFailed(refused, GatewayReply::Failure::kUnreachable);
     return;
   }
   tls_ = true;
@@ -410,16 +404,15 @@ void GatewayConnection::onHandshakeDone() {
       .kv("result", "established")
       .kv("version", SSL_get_version(ssl))
       .kv("cipher", SSL_get_cipher_name(ssl))
-      .kv("verified", verified);
+      .kv("verified", GatewayTlsContext::verifiedText(ssl));
   hello("EHLO " + settings_.helo_name, &GatewayConnection::onEhlo);
 }
 
 std::string GatewayConnection::handshakeError() {
   SSL* ssl = bufferevent_openssl_get_ssl(bev_);
-  long verify = ssl ? SSL_get_verify_result(ssl) : X509_V_OK;
-  if (settings_.tls->level() == GatewayTlsLevel::kVerify && verify != X509_V_OK) {
-    return "the gateway's certificate failed verification for the name '" + settings_.tls->name() +
-           "' (gateway_tls_ca_file, gateway_tls_name): " + X509_verify_cert_error_string(verify);
+  if (std::string refused = ssl ? settings_.tls->certificateRefusal(ssl) : std::string();
+      !refused.empty()) {
+    return refused;
   }
   std::string errors;
   while (unsigned long e = bufferevent_get_openssl_error(bev_)) {

@@ -44,7 +44,8 @@ constexpr std::array kKeys = {
     ConfigKey{"gateway_tls", "may", "level",
               "STARTTLS to the gateway: none; may (when offered, certificate not checked); "
               "encrypt (required, not checked); verify (required, chain and name checked). "
-              "With encrypt or verify a gateway without TLS defers mail (451 4.4.1).",
+              "With encrypt or verify a gateway without TLS defers mail (451 4.4.1) and "
+              "`quarantine release` sends nothing.",
               false, setLevel},
     ConfigKey{"gateway_tls_ca_file", "", "path",
               "PEM file of the CAs that may sign the gateway's certificate (gateway_tls = "

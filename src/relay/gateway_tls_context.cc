@@ -53,4 +53,24 @@ SSL* GatewayTlsContext::newSsl() const {
   return ssl;
 }
 
+std::string GatewayTlsContext::certificateRefusal(const SSL* ssl) const {
+  if (level_ != GatewayTlsLevel::kVerify) return "";
+  long verify = SSL_get_verify_result(ssl);
+  if (verify != X509_V_OK) {
+    return "the gateway's certificate failed verification for the name '" + name_ +
+           "' (gateway_tls_ca_file, gateway_tls_name): " + X509_verify_cert_error_string(verify);
+  }
+  if (SSL_is_init_finished(ssl) && SSL_get0_peer_certificate(ssl) == nullptr) {
+    return "the gateway sent no certificate";
+  }
+  return "";
+}
+
+std::string GatewayTlsContext::verifiedText(const SSL* ssl) {
+  if (SSL_get0_peer_certificate(ssl) == nullptr) return "no (no certificate)";
+  long verify = SSL_get_verify_result(ssl);
+  if (verify == X509_V_OK) return "yes";
+  return std::string("no (") + X509_verify_cert_error_string(verify) + ")";
+}
+
 }  // namespace ts

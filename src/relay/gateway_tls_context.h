@@ -34,6 +34,12 @@ class GatewayTlsContext {
   // A client SSL for one connection (SNI set when the name is not an address), or null
   // when OpenSSL cannot make one. The caller owns it.
   SSL* newSsl() const;
+  // With verify, why the certificate ssl got is refused, or empty: after a handshake that
+  // failed, tells a refused certificate from other failures; after one that succeeded,
+  // also refuses a gateway that sent none. Empty for the other levels.
+  std::string certificateRefusal(const SSL* ssl) const;
+  // For the log: "yes", or "no (why)"; may and encrypt check too when given a CA file.
+  static std::string verifiedText(const SSL* ssl);
 
  private:
   GatewayTlsContext(SSL_CTX* ctx, GatewayTlsLevel level, std::string name, bool name_is_address)

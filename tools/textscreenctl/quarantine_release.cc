@@ -1,7 +1,8 @@
 // `textscreenctl quarantine release`: deliver a held message through the gateway, once.
 // The record is marked "WHO (releasing)" in its own write transaction before anything is
 // sent, so a second or concurrent release is refused; the mark becomes "WHO" with a time
-// on the gateway's 250, and is cleared again when the gateway refused the message.
+// on the gateway's 250, and is cleared again when the gateway refused the message or
+// gateway_tls forbade sending it over the connection the gateway offered.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -11,6 +12,7 @@
 #include "commands.h"
 #include "gateway_sender.h"
 #include "held_message.h"
+#include "relay/gateway_tls_config.h"
 #include "store/quarantine_store.h"
 #include "time_text.h"
 
@@ -98,12 +100,14 @@ int runQuarantineRelease(CliContext& ctx, const Args& args) {
     return failure(fmt::format("{} has no recipients to deliver to", q.ref));
 
   GatewaySettings gateway{config->gateway, config->hostname, config->gateway_connect_timeout,
-                          config->gateway_reply_timeout};
+                          config->gateway_reply_timeout, config->gateway_tls.context};
+  std::string_view tls_level = gatewayTlsLevelName(config->gateway_tls.level);
   if (cmd.has("dry-run")) {
     if (ctx.json()) {
       fmt::print("{}\n", nlohmann::json{{"ref", q.ref},
                                         {"dry_run", true},
                                         {"gateway", gateway.address.toString()},
+                                        {"gateway_tls", tls_level},
                                         {"mail_from", q.mail_from},
                                         {"recipients", q.recipients},
                                         {"size", q.message.size()},
@@ -112,7 +116,13 @@ int runQuarantineRelease(CliContext& ctx, const Args& args) {
     } else {
       fmt::print("would send {} ({} bytes, held {} ago) to the gateway {}:\n", q.ref,
                  q.message.size(), formatAge(age), gateway.address.toString());
-      fmt::print("  EHLO {}\n  MAIL FROM:<{}>\n", gateway.helo_name, q.mail_from);
+      fmt::print("  EHLO {}\n", gateway.helo_name);
+      if (gateway.tls) {
+        fmt::print("  STARTTLS ({}: gateway_tls = {}), EHLO {}\n",
+                   gateway.tls->required() ? "required" : "when offered", tls_level,
+                   gateway.helo_name);
+      }
+      fmt::print("  MAIL FROM:<{}>\n", q.mail_from);
       for (const std::string& r : q.recipients) fmt::print("  RCPT TO:<{}>\n", r);
       fmt::print("  DATA ({} bytes)\nnothing was sent or changed (--dry-run)\n", q.message.size());
     }
@@ -136,7 +146,7 @@ int runQuarantineRelease(CliContext& ctx, const Args& args) {
     std::string note = cleared.mark == Mark::kSet
                            ? std::string("it is still held")
                            : "and clearing the release mark failed: " + cleared.message;
-    return failure(fmt::format("the gateway did not take {}: {}; {}", q.ref, sent.reply, note));
+    return failure(fmt::format("{} was not delivered: {}; {}", q.ref, sent.reply, note));
   }
   std::int64_t released_at = ctx.now();
   MarkResult done = updateRelease(*store, q.ref, mark, who, released_at);
@@ -152,11 +162,18 @@ int runQuarantineRelease(CliContext& ctx, const Args& args) {
                                       {"released_at", released_at},
                                       {"accepted", sent.accepted},
                                       {"refused", sent.refused},
+                                      {"gateway_tls", sent.tls},
+                                      {"plaintext_reason", sent.plaintext_reason},
                                       {"gateway_reply", sent.reply}}
                            .dump());
   } else {
-    fmt::print("released {} to {} by {}: the gateway said {}\n", q.ref,
-               fmt::join(sent.accepted, ", "), who, sent.reply);
+    std::string channel =
+        !sent.tls.empty() ? "over TLS (" + sent.tls + ")"
+        : !sent.plaintext_reason.empty()
+            ? fmt::format("in plaintext ({}; gateway_tls = {})", sent.plaintext_reason, tls_level)
+            : std::string("in plaintext");
+    fmt::print("released {} to {} by {} {}: the gateway said {}\n", q.ref,
+               fmt::join(sent.accepted, ", "), who, channel, sent.reply);
   }
   if (!sent.refused.empty()) {
     return failure(fmt::format("the gateway refused some recipients, which did not get {}: {}",
