@@ -137,9 +137,11 @@ def run_tricklers(port, count, hold):
     sel.register(sys.stdin, selectors.EVENT_READ, None)
     tricklers = []
     started = time.monotonic()
-    last_trickle = started
     ready = False
     end = started + hold
+    # One byte a second each, spread evenly over the second as independent attackers'
+    # would be: by time t since the greeting, t * count sends are due.
+    trickle_start, cursor, sends = None, 0, 0
     while time.monotonic() < end:
         if not ready:
             waiting = sum(1 for t in tricklers if not t.greeted and not t.closed)
@@ -150,12 +152,14 @@ def run_tricklers(port, count, hold):
                 waiting += 1
             if len(tricklers) == count and all(t.greeted or t.closed for t in tricklers):
                 ready = True
+                trickle_start = time.monotonic()
                 greeted = sum(1 for t in tricklers if t.greeted and not t.closed)
-                print(f"ready {greeted} {time.monotonic() - started:.1f}", flush=True)
+                refused = sum(1 for t in tricklers if t.closed and t.received)
+                print(f"ready {greeted} {trickle_start - started:.1f} {refused}", flush=True)
             elif time.monotonic() - started > GREET_TIMEOUT:
                 print(f"timeout {sum(t.greeted for t in tricklers)}", flush=True)
                 return
-        for key, _ in sel.select(timeout=0.1):
+        for key, _ in sel.select(timeout=0.01):
             if key.data is None:
                 if not os.read(sys.stdin.fileno(), 64):
                     end = 0  # the parent is done
@@ -163,11 +167,13 @@ def run_tricklers(port, count, hold):
             key.data.read()
             if key.data.closed:
                 sel.unregister(key.data.sock)
-        now = time.monotonic()
-        if now - last_trickle >= 1.0:
-            last_trickle = now
-            for t in tricklers:
-                t.trickle()
+        if ready:
+            due = min(int((time.monotonic() - trickle_start) * count) - sends, count)
+            for _ in range(max(0, due)):
+                tricklers[cursor].trickle()
+                cursor = (cursor + 1) % count
+            sends += max(0, due)
+            sends = max(sends, int((time.monotonic() - trickle_start) * count) - count)
     still_open = sum(1 for t in tricklers if not t.closed)
     min_sent = min((t.sent for t in tricklers), default=0)
     print(f"open {still_open} closed {len(tricklers) - still_open} min_sent {min_sent}",
@@ -250,6 +256,9 @@ def transaction(port, source, rcpt, token):
 def measure(args, label):
     banners, served, failures = [], [], []
     for i in range(args.clients):
+        if i:
+            # Paced, not back to back: the clients meet the tricklers' bytes at every phase.
+            time.sleep(args.interval)
         try:
             b, s = transaction(args.port, args.client_source, args.rcpt, f"{label}-{i}")
             banners.append(b)
@@ -348,6 +357,8 @@ def main():
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--tricklers", type=int, default=5000)
     parser.add_argument("--client-source", default="127.0.0.1")
+    parser.add_argument("--interval", type=float, default=0.37,
+                        help="seconds between two real clients (not a divisor of 1 s)")
     parser.add_argument("--settle", type=float, default=2.0,
                         help="seconds of trickling before the first real client")
     parser.add_argument("--keep", action="store_true", help="keep the work directory")
@@ -366,7 +377,9 @@ def main():
     procs = start_textscreen(args, work) if args.textscreen else []
     trickle = None
     try:
-        measure(args, "warm")  # not counted: the gateway connection pool, first-use costs
+        warm = argparse.Namespace(**vars(args))
+        warm.interval = 0
+        measure(warm, "warm")  # not counted: the gateway connection pool, first-use costs
         base_banner, base_served, base_failed = measure(args, "base")
 
         started = time.monotonic()
@@ -377,7 +390,7 @@ def main():
         ready = trickle.stdout.readline().split()
         if not ready or ready[0] != "ready":
             sys.exit(f"slowloris.py: the tricklers did not get their banners: {ready}")
-        greeted, greet_seconds = int(ready[1]), float(ready[2])
+        greeted, greet_seconds, refused = int(ready[1]), float(ready[2]), int(ready[3])
         time.sleep(args.settle)  # the fixed lead-in of the run, not a wait for a server
         attack_banner, attack_served, attack_failed = measure(args, "attack")
         attack_seconds = time.monotonic() - started
@@ -386,6 +399,8 @@ def main():
         trickle.wait(timeout=60)
         still_open = int(end[1]) if len(end) >= 6 else -1
         min_sent = int(end[5]) if len(end) >= 6 else -1
+        # The same again once the tricklers are gone: the baseline's drift over the run.
+        after_banner, after_served, after_failed = measure(args, "after")
         alive = all(p.poll() is None for p in procs)
         delivered = spool_count(work)
     finally:
@@ -397,24 +412,28 @@ def main():
     n = args.clients
     print(f"slowloris.py: {args.name} on 127.0.0.1:{args.port}, {os.cpu_count()} cpus, "
           f"load average {' '.join(open('/proc/loadavg').read().split()[:3])}")
-    print(f"  {greeted} of {args.tricklers} tricklers greeted in {greet_seconds:.1f} s, "
-          f"{still_open} still open after the real clients ({attack_seconds:.0f} s), "
+    print(f"  {greeted} of {args.tricklers} tricklers greeted in {greet_seconds:.1f} s "
+          f"({refused} refused with a reply), {still_open} still open after the real clients "
+          f"({attack_seconds:.0f} s), "
           f"each sent at least {min_sent} bytes (one a second, no CRLF)")
     print(f"  {n} real clients one after the other from {args.client_source}: "
-          f"connect -> banner, connect -> 250 after the dot")
+          f"{args.interval} s apart: connect -> banner, connect -> 250 after the dot")
     print(row("baseline banner", base_banner))
     print(row("baseline served", base_served))
     print(row(f"{args.tricklers} tricklers banner", attack_banner))
     print(row(f"{args.tricklers} tricklers served", attack_served))
+    print(row("after them, banner", after_banner))
+    print(row("after them, served", after_served))
     if base_served and attack_served:
         print(f"  ratio under attack / baseline: median "
               f"{statistics.median(attack_served) / statistics.median(base_served):.2f}, "
               f"max {max(attack_served) / max(base_served):.2f}")
-    for label, failed in (("baseline", base_failed), ("attack", attack_failed)):
+    for label, failed in (("baseline", base_failed), ("attack", attack_failed),
+                          ("after", after_failed)):
         for f in failed[:3]:
             print(f"  {label} failure: {f}")
     if args.textscreen:
-        print(f"  gateway received {delivered} messages (expected {3 * n}); textscreen "
+        print(f"  gateway received {delivered} messages (expected {4 * n}); textscreen "
               f"{'alive' if alive else 'EXITED'} at the end")
     met = (not attack_failed and len(attack_served) == n and still_open == args.tricklers
            and max(attack_served) <= TARGET)
