@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # slowloris.sh: a real client's wait while 5,000 connections each trickle one byte a second
 # (issue 9's 1 s target). For each target, bench/load/slowloris.py measures CLIENTS real
-# clients one after the other with no other load, then again under the tricklers, and
-# prints median/p95/max of connect -> banner and connect -> the 250 after the dot.
+# clients one after the other with no other load, under the tricklers and after them,
+# and prints median/p95/max of connect -> banner and connect -> the 250 after the dot.
 #
 # Usage: bash bench/load/slowloris.sh                    installs, builds, runs (~2 min)
 #        TARGETS="textscreen postfix" bash bench/load/slowloris.sh   (up to ~12 min: each real
@@ -36,7 +36,8 @@ source "$ROOT/bench/load/peers/postfix.sh"
 
 # Every trickler is a descriptor here and one in the server.
 ulimit -n "$(ulimit -Hn)"
-((TRICKLERS + 1500 <= $(ulimit -n))) || die "the open-file limit $(ulimit -n) is too low for $TRICKLERS tricklers"
+((TRICKLERS + 1500 <= $(ulimit -n))) ||
+  die "the open-file limit $(ulimit -n) is too low for $TRICKLERS tricklers"
 
 WORK=$(mktemp -d /tmp/textscreen-slowloris.XXXXXX)
 PIDS=()
@@ -69,7 +70,8 @@ start_postfix() {
   postfix_start "$POSTFIX_PORT" "$sink_port" none "$WORK/postfix" || die "postfix did not start"
 }
 
-echo "slowloris.sh: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cpus, load average $(cut -d' ' -f1-3 /proc/loadavg)," \
+echo "slowloris.sh: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cpus," \
+  "load average $(cut -d' ' -f1-3 /proc/loadavg)," \
   "$TRICKLERS tricklers, $CLIENTS real clients; targets: $TARGETS"
 FAILED=0
 for target in $TARGETS; do
