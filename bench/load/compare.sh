@@ -62,19 +62,7 @@ if wants postfix; then postfix_install; fi
 # 10,000 idle connections are 10,000 descriptors in the generator and in the server.
 ulimit -n "$(ulimit -Hn)"
 
-WORK=$(mktemp -d /tmp/textscreen-compare.XXXXXX)
-PIDS=()
-cleanup() {
-  local rc=$?
-  postfix_stop 2>/dev/null || true
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  if [[ ${KEEP_LOGS:-0} == 1 ]]; then echo "logs kept in $WORK"; else rm -rf "$WORK"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
+bench_begin compare
 
 # The servers share one core, the generator has the other, so the generator's core does
 # the same work in every cell and the server core shows each server's cost.

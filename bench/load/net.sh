@@ -1,5 +1,5 @@
-# bench/load/net.sh: loopback helpers shared by the load harness (compare.sh) and its peers
-# (peers/*.sh), sourced by each. Every wait is bounded.
+# bench/load/net.sh: loopback helpers shared by the load harnesses (compare.sh,
+# slowloris.sh) and the peers (peers/*.sh), sourced by each. Every wait is bounded.
 # shellcheck shell=bash
 
 # A TCP port on 127.0.0.1 nobody listens on now (a probe, not a reservation). Below the
@@ -27,4 +27,24 @@ bench_wait_banner() {
     sleep 0.1
   done
   return 1
+}
+
+# bench_begin NAME: a scratch directory WORK and a list PIDS of servers to stop; on exit
+# Postfix (when its peer is loaded) and every PIDS entry are stopped and WORK is removed,
+# unless KEEP_LOGS=1.
+bench_begin() {
+  WORK=$(mktemp -d "/tmp/textscreen-$1.XXXXXX")
+  PIDS=()
+  trap bench_end EXIT
+}
+
+bench_end() {
+  local rc=$?
+  postfix_stop 2>/dev/null || true
+  for pid in "${PIDS[@]}"; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  if [[ ${KEEP_LOGS:-0} == 1 ]]; then echo "logs kept in $WORK"; else rm -rf "$WORK"; fi
+  exit "$rc"
 }

@@ -29,15 +29,12 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CAPTURE_GATEWAY = os.path.join(ROOT, "tools", "capture_gateway.py")
+# The trickler is the suite's (tests/integration/test_slowloris.py), so both attack alike.
+sys.path.insert(0, os.path.join(ROOT, "tests", "integration"))
+from trickler import ADDRESSES_PER_NETWORK, PER_ADDRESS, Trickler  # noqa: E402
 GATEWAY_DOMAIN = "sms.example.net"
 RCPT = f"14155551212@{GATEWAY_DOMAIN}"
 SENDER = "alerts@bench.test"
-# Ten connections per source address and ten addresses per /24, as in
-# tests/integration/test_slowloris.py: textscreen's per-address and per-network limits are
-# in force (at twice that) without refusing a trickler.
-PER_ADDRESS = 10
-ADDRESSES_PER_NETWORK = 10
-PARTIAL_LINE = b"NOOP " + b"x" * 200  # never followed by CRLF
 CONNECT_BATCH = 500  # connects waiting for their banner at once: below the listen backlog
 READY_TIMEOUT = 30.0
 GREET_TIMEOUT = 300.0  # all tricklers greeted
@@ -87,46 +84,6 @@ def free_port():
 
 
 # ---- the tricklers (child process) --------------------------------------------------------
-
-
-def trickler_source(n):
-    address = n // PER_ADDRESS
-    return f"127.1.{address // ADDRESSES_PER_NETWORK}.{1 + address % ADDRESSES_PER_NETWORK}"
-
-
-class Trickler:
-    def __init__(self, n, port):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setblocking(False)
-        self.sock.bind((trickler_source(n), 0))
-        self.sock.connect_ex(("127.0.0.1", port))
-        self.received = b""
-        self.sent = 0
-        self.closed = False
-
-    @property
-    def greeted(self):
-        return b"\n" in self.received
-
-    def read(self):
-        try:
-            data = self.sock.recv(4096)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data = b""
-        if data:
-            self.received += data
-        else:
-            self.closed = True
-
-    def trickle(self):
-        if self.closed or not self.greeted:
-            return
-        try:
-            self.sent += self.sock.send(PARTIAL_LINE[self.sent % len(PARTIAL_LINE):][:1])
-        except OSError:
-            pass  # would block, or reset by the server: read() sees the close
 
 
 def run_tricklers(port, count, hold):

@@ -39,19 +39,7 @@ ulimit -n "$(ulimit -Hn)"
 ((TRICKLERS + 1500 <= $(ulimit -n))) ||
   die "the open-file limit $(ulimit -n) is too low for $TRICKLERS tricklers"
 
-WORK=$(mktemp -d /tmp/textscreen-slowloris.XXXXXX)
-PIDS=()
-cleanup() {
-  local rc=$?
-  postfix_stop 2>/dev/null || true
-  for pid in "${PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  if [[ ${KEEP_LOGS:-0} == 1 ]]; then echo "logs kept in $WORK"; else rm -rf "$WORK"; fi
-  exit "$rc"
-}
-trap cleanup EXIT
+bench_begin slowloris
 
 # Postfix relays to smtp-sink through its before-queue proxy (as in compare.sh); its real
 # clients come from 127.0.0.1 (mynetworks, past postscreen), the tricklers meet postscreen.

@@ -8,7 +8,6 @@ import json
 import os
 import resource
 import selectors
-import socket
 import sys
 import threading
 import time
@@ -16,57 +15,13 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import NUMBERS, IntegrationTest, make_message, rcpt  # noqa: E402
+from trickler import ADDRESSES_PER_NETWORK, PER_ADDRESS, Trickler  # noqa: E402
 
 TRICKLERS = 5000
-PER_ADDRESS = 10
-ADDRESSES_PER_NETWORK = 10
-PARTIAL_LINE = b"NOOP " + b"x" * 200  # never followed by CRLF
 CONNECT_BATCH = 500  # connects waiting for their banner at once: stays below the backlog
 SLOW = harness.SLOW
 COMMAND_TIMEOUT = 15 * SLOW
 LIVENESS = 10 * SLOW  # the real client's whole transaction
-
-
-def source(n):
-    address = n // PER_ADDRESS
-    return f"127.1.{address // ADDRESSES_PER_NETWORK}.{1 + address % ADDRESSES_PER_NETWORK}"
-
-
-class Trickler:
-    def __init__(self, n, port):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setblocking(False)
-        self.sock.bind((source(n), 0))
-        self.sock.connect_ex(("127.0.0.1", port))
-        self.received = b""
-        self.sent = 0
-        self.closed_at = None  # when the server closed it
-
-    @property
-    def greeted(self):
-        return b"\n" in self.received
-
-    def read(self, now):
-        try:
-            data = self.sock.recv(4096)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data = b""
-        if data:
-            self.received += data
-        else:
-            self.closed_at = now
-
-    def trickle(self):
-        if self.closed_at is not None or not self.greeted:
-            return
-        try:
-            self.sent += self.sock.send(PARTIAL_LINE[self.sent % len(PARTIAL_LINE):][:1])
-        except (BlockingIOError, InterruptedError):
-            pass
-        except OSError:
-            pass  # reset by the server: read() sees it
 
 
 class SlowlorisTest(IntegrationTest):
@@ -111,8 +66,8 @@ class SlowlorisTest(IntegrationTest):
                 return
             for key, _ in self.selector.select(timeout=min(0.2, end - now)):
                 t = key.data
-                t.read(time.monotonic())
-                if t.closed_at is not None:
+                t.read()
+                if t.closed:
                     self.selector.unregister(t.sock)
             if now - self.last_trickle >= 1.0:
                 self.last_trickle = now
@@ -125,14 +80,14 @@ class SlowlorisTest(IntegrationTest):
             self.assertLess(time.monotonic(), deadline,
                             f"{sum(t.greeted for t in self.tricklers)} of {TRICKLERS} "
                             f"connections greeted in time")
-            waiting = sum(1 for t in self.tricklers if not t.greeted and t.closed_at is None)
+            waiting = sum(1 for t in self.tricklers if not t.greeted and not t.closed)
             while waiting < CONNECT_BATCH and len(self.tricklers) < TRICKLERS:
                 t = Trickler(len(self.tricklers), self.daemon.port)
                 self.tricklers.append(t)
                 self.selector.register(t.sock, selectors.EVENT_READ, t)
                 waiting += 1
             self.pump(0.1)
-            closed = [t for t in self.tricklers if t.closed_at is not None]
+            closed = [t for t in self.tricklers if t.closed]
             self.assertEqual(closed, [], f"closed while connecting: {closed[0].received!r}"
                              if closed else "")
 
@@ -158,14 +113,14 @@ class SlowlorisTest(IntegrationTest):
             except Exception as e:  # noqa: BLE001 - reported below
                 outcome["error"] = e
 
-        open_before = sum(1 for t in self.tricklers if t.closed_at is None)
+        open_before = sum(1 for t in self.tricklers if not t.closed)
         worker = threading.Thread(target=real_client, daemon=True)
         worker.start()
         until = time.monotonic() + LIVENESS
         while worker.is_alive() and time.monotonic() < until:
             self.pump(0.2)
         worker.join(timeout=1)
-        open_after = sum(1 for t in self.tricklers if t.closed_at is None)
+        open_after = sum(1 for t in self.tricklers if not t.closed)
         self.assertFalse(worker.is_alive(), f"the real transaction took over {LIVENESS:.0f}s")
         self.assertNotIn("error", outcome, str(outcome.get("error")))
         self.assertReply(outcome["reply"], 250, ref=True)
@@ -179,11 +134,11 @@ class SlowlorisTest(IntegrationTest):
 
         # command_timeout closes every trickler: 421 4.4.2, then the close.
         deadline = time.monotonic() + COMMAND_TIMEOUT + 60 * SLOW
-        while any(t.closed_at is None for t in self.tricklers):
+        while any(not t.closed for t in self.tricklers):
             if time.monotonic() > deadline:
                 break
             self.pump(0.5)
-        still_open = [t for t in self.tricklers if t.closed_at is None]
+        still_open = [t for t in self.tricklers if not t.closed]
         self.assertEqual(len(still_open), 0, f"{len(still_open)} tricklers never closed")
         untold = [t for t in self.tricklers
                   if b"421 4.4.2" not in t.received or b"Timeout waiting for your command"
