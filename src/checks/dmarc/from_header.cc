@@ -73,10 +73,11 @@ bool isDomainLabel(std::string_view label) {
   return true;
 }
 
-// Whether a comment is left open at the end (RFC 5322 3.2.2), outside quoted strings and
-// domain literals, where '(' is plain text. Such a field is malformed anyway, and GMime
-// 3.2 leaks memory parsing a domain literal followed by an open comment ("a@[x] (").
-bool hasOpenComment(std::string_view value) {
+// Whether a comment, quoted string or domain literal is left open at the end (RFC 5322
+// 3.2.2-3.2.4; '(' inside quotes or a literal is plain text). Such a field is malformed
+// anyway, and GMime 3.2 leaks memory parsing a domain literal followed by one that is
+// left open ("a@[x] (", "a@[x]\"... (").
+bool hasOpenConstruct(std::string_view value) {
   int depth = 0;
   bool quoted = false;
   bool literal = false;
@@ -97,14 +98,14 @@ bool hasOpenComment(std::string_view value) {
       literal = c == '[';
     }
   }
-  return depth > 0;
+  return depth > 0 || quoted || literal;
 }
 
 Result<std::string> domainOf(const std::string& value) {
-  if (hasOpenComment(value)) {
+  if (hasOpenConstruct(value)) {
     return fail(
-        "DMARC: the From: field has a comment that is never closed; the message must "
-        "have exactly one From: address" +
+        "DMARC: the From: field has a comment, quoted string or address literal that is "
+        "never closed; the message must have exactly one From: address" +
         std::string(kFix));
   }
   initFromHeaderParser();

@@ -60,12 +60,14 @@ TEST(DmarcFromHeader, SaysWhatIsWrong) {
 
 // Found by header_fuzz: GMime leaked the parse of a domain literal followed by an open
 // comment (LeakSanitizer in the ASan build); an open comment is refused before GMime.
-TEST(DmarcFromHeader, AnOpenCommentIsRefused) {
+TEST(DmarcFromHeader, AnOpenCommentQuoteOrLiteralIsRefused) {
   for (const char* bad : {"From: mp@[a](>\r\n", "From: a@example.com (the boss\r\n",
-                          "From: a@example.com ((nested)\r\n"}) {
+                          "From: a@example.com ((nested)\r\n", "From: mp@[:x]\"From: mp@[:y](>\r\n",
+                          "From: \"Desk <a@example.com>\r\n", "From: a@[192.0.2.1\r\n"}) {
     EXPECT_EQ(domainOf(bad),
-              "error: DMARC: the From: field has a comment that is never closed; the message "
-              "must have exactly one From: address; fix the sending software")
+              "error: DMARC: the From: field has a comment, quoted string or address literal "
+              "that is never closed; the message must have exactly one From: address; fix the "
+              "sending software")
         << bad;
   }
   // '(' inside a quoted string, a domain literal or escaped opens no comment.
