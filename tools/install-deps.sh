@@ -11,6 +11,8 @@ packages=(
   libphonenumber-dev libc-ares-dev libfmt-dev nlohmann-json3-dev
   libopendmarc-dev libpsl-dev publicsuffix libgmime-3.0-dev libre2-dev libxml2-dev libxxhash-dev
   libcrypt-dev openssl
+  # docs: the conf_man_doc test renders doc/textscreen.conf.5
+  man-db groff-base
   # test peers
   swaks python3 python3-aiosmtpd python3-dnslib unbound postfix
   opendkim-tools python3-dkim python3-nacl

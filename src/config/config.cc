@@ -18,11 +18,15 @@ namespace {
 
 po::options_description keyOptions() {
   po::options_description desc("Configuration keys (in the file as key = value, or --key=value)");
-  for (const ConfigKey& k : configKeys()) {
-    std::string doc = std::string(k.doc) + " [" + std::string(k.unit) + ", default " +
-                      std::string(k.default_value) + "]";
-    desc.add_options()(std::string(k.name).c_str(), po::value<std::vector<std::string>>(),
-                       doc.c_str());
+  for (const ConfigKeyGroup& group : configKeyGroups()) {
+    po::options_description section{std::string(group.title)};
+    for (const ConfigKey& k : group.keys) {
+      std::string doc = std::string(k.doc) + " [" + std::string(k.unit) + ", default " +
+                        std::string(k.default_value) + "]";
+      section.add_options()(std::string(k.name).c_str(), po::value<std::vector<std::string>>(),
+                            doc.c_str());
+    }
+    desc.add(section);
   }
   return desc;
 }
@@ -31,7 +35,15 @@ po::options_description commandOptions() {
   po::options_description desc("textscreen: an anti-spam SMTP filter for email-to-SMS gateways");
   desc.add_options()("config,c", po::value<std::string>(), "configuration file")(
       "check-config", "validate the configuration, print problems, exit 0 when it is good")(
+      "log-format", po::value<std::string>(), "text or json: the same as --log_format")(
       "help,h", "this help");
+  return desc;
+}
+
+// Not in --help: tools/gen-conf-man.sh asks for the OPTIONS section of textscreen.conf(5).
+po::options_description hiddenOptions() {
+  po::options_description desc;
+  desc.add_options()("print-config-man", "");
   return desc;
 }
 
@@ -92,7 +104,7 @@ Status<> buildGatewayTlsContext(Config& c) {
 Result<Invocation> parseCommandLine(int argc, const char* const* argv) {
   Invocation inv;
   po::options_description all;
-  all.add(commandOptions()).add(keyOptions());
+  all.add(commandOptions()).add(hiddenOptions()).add(keyOptions());
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, all), vm);
@@ -102,6 +114,10 @@ Result<Invocation> parseCommandLine(int argc, const char* const* argv) {
   if (vm.count("config")) inv.config_file = vm["config"].as<std::string>();
   inv.check_config = vm.count("check-config") > 0;
   inv.help = vm.count("help") > 0;
+  inv.print_config_man = vm.count("print-config-man") > 0;
+  if (vm.count("log-format")) {
+    inv.overrides.push_back("log_format=" + vm["log-format"].as<std::string>());
+  }
   for (const ConfigKey& k : configKeys()) {
     std::string name(k.name);
     if (!vm.count(name)) continue;

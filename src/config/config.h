@@ -34,6 +34,7 @@ namespace ts {
 using Duration = std::chrono::milliseconds;
 
 enum class LogTarget { kStderr, kSyslog };
+enum class LogFormat { kText, kJson };
 
 struct Config {
   SocketAddress listen;
@@ -66,6 +67,7 @@ struct Config {
   double reject_score = 0;
   unsigned number_cache_size = 0;
   LogTarget log = LogTarget::kStderr;
+  LogFormat log_format = LogFormat::kText;
   std::uint64_t store_map_size = 0;
   Duration decision_log_max_age{};
   unsigned decision_log_max_entries = 0;
@@ -102,6 +104,7 @@ struct Invocation {
   std::string config_file;  // empty: built-in defaults only
   bool check_config = false;
   bool help = false;
+  bool print_config_man = false;
   std::vector<std::string> overrides;  // "key=value", from --key=value
 };
 

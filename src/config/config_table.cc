@@ -158,6 +158,19 @@ Status<> setLog(Config& c, const std::vector<std::string>& values) {
   return Ok{};
 }
 
+Status<> setLogFormat(Config& c, const std::vector<std::string>& values) {
+  auto v = single(values);
+  if (!v) return fail(v.error());
+  if (*v == "text") {
+    c.log_format = LogFormat::kText;
+  } else if (*v == "json") {
+    c.log_format = LogFormat::kJson;
+  } else {
+    return fail("'" + *v + "' is not a log format (text or json)");
+  }
+  return Ok{};
+}
+
 constexpr std::array kKeys = {
     ConfigKey{"listen", "127.0.0.1:25", "address:port",
               "Where to accept SMTP: an address literal and port, [::1]:25 for IPv6.", false,
@@ -250,6 +263,10 @@ constexpr std::array kKeys = {
               setCount<&Config::number_cache_size, 0>},
     ConfigKey{"log", "stderr", "target", "Where log lines go: stderr or syslog (mail facility).",
               false, setLog},
+    ConfigKey{"log_format", "text", "format",
+              "Log lines as text (ref first, then key=value) or json (one object per line, "
+              "the same fields); --log-format on the command line. Read at start only.",
+              false, setLogFormat},
     ConfigKey{"store_map_size", "4G", "bytes",
               "Largest size the LMDB store may grow to (its memory map); a full store defers mail.",
               false, setByteSize<&Config::store_map_size, 1024 * 1024>},
@@ -271,16 +288,36 @@ constexpr std::array kKeys = {
 
 }  // namespace
 
+std::span<const ConfigKeyGroup> configKeyGroups() {
+  static const std::vector<ConfigKeyGroup> groups = {
+      {"General", kKeys},
+      {"DNS resolver", dnsConfigKeys()},
+      {"HELO check", heloConfigKeys()},
+      {"Pregreet check", pregreetConfigKeys()},
+      {"Reverse DNS check", rdnsConfigKeys()},
+      {"DNS lists", dnsblConfigKeys()},
+      {"Sender domain check", senderDomainConfigKeys()},
+      {"SPF", spfConfigKeys()},
+      {"Sender callout", calloutConfigKeys()},
+      {"DKIM", dkimConfigKeys()},
+      {"DMARC", dmarcConfigKeys()},
+      {"Header compliance", headerConfigKeys()},
+      {"Content rules", contentConfigKeys()},
+      {"Rate limits", rateConfigKeys()},
+      {"Abuse counters and penalty box", abuseConfigKeys()},
+      {"Surge mode", surgeConfigKeys()},
+      {"STARTTLS", tlsConfigKeys()},
+      {"AUTH", authConfigKeys()},
+      {"TLS to the gateway", gatewayTlsConfigKeys()},
+  };
+  return groups;
+}
+
 std::span<const ConfigKey> configKeys() {
   static const std::vector<ConfigKey> all = [] {
-    std::vector<ConfigKey> keys(kKeys.begin(), kKeys.end());
-    for (std::span<const ConfigKey> check :
-         {dnsConfigKeys(), heloConfigKeys(), pregreetConfigKeys(), rdnsConfigKeys(),
-          dnsblConfigKeys(), senderDomainConfigKeys(), spfConfigKeys(), calloutConfigKeys(),
-          dkimConfigKeys(), dmarcConfigKeys(), headerConfigKeys(), contentConfigKeys(),
-          rateConfigKeys(), abuseConfigKeys(), surgeConfigKeys(), tlsConfigKeys(), authConfigKeys(),
-          gatewayTlsConfigKeys()}) {
-      keys.insert(keys.end(), check.begin(), check.end());
+    std::vector<ConfigKey> keys;
+    for (const ConfigKeyGroup& group : configKeyGroups()) {
+      keys.insert(keys.end(), group.keys.begin(), group.keys.end());
     }
     return keys;
   }();

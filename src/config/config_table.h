@@ -20,6 +20,14 @@ struct ConfigKey {
   Status<> (*apply)(Config& config, const std::vector<std::string>& values);
 };
 
+// The keys as --help and the man page list them: the core's, then each check's own table.
+struct ConfigKeyGroup {
+  std::string_view title;
+  std::span<const ConfigKey> keys;
+};
+
+std::span<const ConfigKeyGroup> configKeyGroups();
+// Every key of every group, in that order: what the loader and the validator walk.
 std::span<const ConfigKey> configKeys();
 
 }  // namespace ts

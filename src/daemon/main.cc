@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "config/config.h"
+#include "config/config_manual.h"
 #include "daemon/descriptor_limit.h"
 #include "daemon/server.h"
 #include "obs/log.h"
@@ -20,6 +21,10 @@ int main(int argc, char** argv) {
   }
   if (invocation->help) {
     std::fputs(ts::configHelp().c_str(), stdout);
+    return 0;
+  }
+  if (invocation->print_config_man) {
+    std::fputs(ts::configManualOptions().c_str(), stdout);
     return 0;
   }
   auto config = ts::loadConfig(*invocation);
@@ -46,6 +51,7 @@ int main(int argc, char** argv) {
   // A client or gateway that resets mid-write must cost an error value, not the process.
   std::signal(SIGPIPE, SIG_IGN);
   ts::setLogTarget(config->log);
+  ts::setLogFormat(config->log_format);
   ts::DescriptorLimit files = ts::raiseDescriptorLimit();
   ts::LogLine("-")
       .kv("event", "descriptors")

@@ -7,10 +7,15 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
+#include "obs/json_string.h"
+
 namespace ts {
 namespace {
 
 LogTarget g_target = LogTarget::kStderr;
+LogFormat g_format = LogFormat::kText;
 
 bool needsQuotes(std::string_view v) {
   if (v.empty()) return true;
@@ -46,16 +51,38 @@ void setLogTarget(LogTarget target) {
   g_target = target;
 }
 
-LogLine::LogLine(std::string_view ref) {
+void setLogFormat(LogFormat format) {
+  g_format = format;
+}
+
+LogLine::LogLine(std::string_view ref) : json_(g_format == LogFormat::kJson) {
   line_.reserve(256);
-  line_.append(ref.empty() ? std::string_view("-") : ref);
+  std::string_view id = ref.empty() ? std::string_view("-") : ref;
+  if (json_) {
+    line_.append("{\"ref\":");
+    appendJsonString(line_, id);
+  } else {
+    line_.append(id);
+  }
+}
+
+void LogLine::appendKey(std::string_view key) {
+  if (json_) {
+    line_.push_back(',');
+    appendJsonString(line_, key);
+    line_.push_back(':');
+  } else {
+    line_.push_back(' ');
+    line_.append(key);
+    line_.push_back('=');
+  }
 }
 
 LogLine& LogLine::kv(std::string_view key, std::string_view value) {
-  line_.push_back(' ');
-  line_.append(key);
-  line_.push_back('=');
-  if (needsQuotes(value)) {
+  appendKey(key);
+  if (json_) {
+    appendJsonString(line_, value);
+  } else if (needsQuotes(value)) {
     appendQuoted(line_, value);
   } else {
     line_.append(value);
@@ -63,15 +90,21 @@ LogLine& LogLine::kv(std::string_view key, std::string_view value) {
   return *this;
 }
 
+// A number needs no quotes in either form, so JSON keeps it a number.
 LogLine& LogLine::kv(std::string_view key, long long value) {
-  return kv(key, std::string_view(fmt::format("{}", value)));
+  appendKey(key);
+  fmt::format_to(std::back_inserter(line_), "{}", value);
+  return *this;
 }
 
 LogLine& LogLine::kv(std::string_view key, unsigned long long value) {
-  return kv(key, std::string_view(fmt::format("{}", value)));
+  appendKey(key);
+  fmt::format_to(std::back_inserter(line_), "{}", value);
+  return *this;
 }
 
 LogLine::~LogLine() {
+  if (json_) line_.push_back('}');
   if (g_target == LogTarget::kSyslog) {
     syslog(LOG_INFO, "%s", line_.c_str());
     return;

@@ -1,5 +1,6 @@
 // One log line per event, the reference id first and then key=value pairs, so that
-// `grep ts-5xk2q7m9d3hfa` finds a transaction's whole story (STYLE.md 11).
+// `grep ts-5xk2q7m9d3hfa` finds a transaction's whole story (STYLE.md 11). With
+// log_format = json the same fields make one JSON object per line, for log shippers.
 #pragma once
 
 #include <string>
@@ -10,6 +11,8 @@
 namespace ts {
 
 void setLogTarget(LogTarget target);
+// Set once at start, before the first line; a line keeps the format it was begun in.
+void setLogFormat(LogFormat format);
 
 class LogLine {
  public:
@@ -18,6 +21,7 @@ class LogLine {
   LogLine& operator=(const LogLine&) = delete;
   ~LogLine();
 
+  // Text: ref key=value ...; JSON: {"ref":...,"key":value,...}, numbers unquoted.
   LogLine& kv(std::string_view key, std::string_view value);
   LogLine& kv(std::string_view key, const std::string& value) {
     return kv(key, std::string_view(value));
@@ -34,6 +38,9 @@ class LogLine {
   }
 
  private:
+  void appendKey(std::string_view key);
+
+  const bool json_;
   std::string line_;
 };
 

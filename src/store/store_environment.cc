@@ -90,7 +90,8 @@ std::size_t StoreEnvironment::sizeOnDisk() const {
 }
 
 ReadTransaction::ReadTransaction(const StoreEnvironment& store) {
-  if (mdb_txn_begin(store.env(), nullptr, MDB_RDONLY, &txn_) != 0) txn_ = nullptr;
+  begin_rc_ = mdb_txn_begin(store.env(), nullptr, MDB_RDONLY, &txn_);
+  if (begin_rc_ != 0) txn_ = nullptr;
 }
 
 ReadTransaction::~ReadTransaction() {

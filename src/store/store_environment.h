@@ -54,10 +54,12 @@ class ReadTransaction {
   ReadTransaction(const ReadTransaction&) = delete;
   ReadTransaction& operator=(const ReadTransaction&) = delete;
   bool ok() const { return txn_ != nullptr; }
+  int beginError() const { return begin_rc_; }
   MDB_txn* get() const { return txn_; }
 
  private:
   MDB_txn* txn_ = nullptr;
+  int begin_rc_ = 0;
 };
 
 // A write transaction for textscreenctl and the store writer; aborted unless committed.

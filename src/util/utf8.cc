@@ -12,36 +12,39 @@ bool isAscii(std::string_view text) {
   return true;
 }
 
-bool isValidUtf8(std::string_view text) {
+std::size_t utf8SequenceLength(std::string_view text) {
+  if (text.empty()) return 0;
   const auto* p = reinterpret_cast<const std::uint8_t*>(text.data());
-  const auto* end = p + text.size();
-  while (p < end) {
-    std::uint8_t b = *p;
-    if (b < 0x80) {
-      ++p;
-      continue;
-    }
-    int extra = 0;
-    std::uint8_t lo = 0x80, hi = 0xBF;
-    if (b >= 0xC2 && b <= 0xDF) {
-      extra = 1;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-      extra = 2;
-      if (b == 0xE0) lo = 0xA0;
-      if (b == 0xED) hi = 0x9F;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-      extra = 3;
-      if (b == 0xF0) lo = 0x90;
-      if (b == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (end - p <= extra) return false;
-    if (p[1] < lo || p[1] > hi) return false;
-    for (int i = 2; i <= extra; ++i) {
-      if (p[i] < 0x80 || p[i] > 0xBF) return false;
-    }
-    p += extra + 1;
+  std::uint8_t b = p[0];
+  if (b < 0x80) return 1;
+  std::size_t extra = 0;
+  std::uint8_t lo = 0x80, hi = 0xBF;
+  if (b >= 0xC2 && b <= 0xDF) {
+    extra = 1;
+  } else if (b >= 0xE0 && b <= 0xEF) {
+    extra = 2;
+    if (b == 0xE0) lo = 0xA0;
+    if (b == 0xED) hi = 0x9F;
+  } else if (b >= 0xF0 && b <= 0xF4) {
+    extra = 3;
+    if (b == 0xF0) lo = 0x90;
+    if (b == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (text.size() <= extra) return 0;
+  if (p[1] < lo || p[1] > hi) return 0;
+  for (std::size_t i = 2; i <= extra; ++i) {
+    if (p[i] < 0x80 || p[i] > 0xBF) return 0;
+  }
+  return extra + 1;
+}
+
+bool isValidUtf8(std::string_view text) {
+  while (!text.empty()) {
+    std::size_t n = utf8SequenceLength(text);
+    if (n == 0) return false;
+    text.remove_prefix(n);
   }
   return true;
 }

@@ -5,8 +5,11 @@
 # survives kill -9, and bad input gets a non-zero exit and a message saying what to do.
 import json
 import os
+import pty
 import re
+import select
 import signal
+import subprocess
 import sys
 import time
 import uuid
@@ -382,6 +385,55 @@ class AllowlistTest(CtlTest):
         self.assertIn("nothing imported", err)
         _, out, _ = self.ctl("allow", "list", "--json")
         self.assertEqual(out.strip(), "", "a partly bad file was partly imported")
+
+    def large_import_file(self, n):
+        path = os.path.join(self.workdir, "large.csv")
+        with open(path, "w") as f:
+            f.write("domain,subdomains,scope,expires,added_by,note,created\n")
+            for i in range(n):
+                f.write(f"business{i}.example,false,,,importer,,\n")
+        return path
+
+    def test_large_import_shows_progress_only_on_a_terminal(self):
+        n = 12000  # above the size from which an import shows progress
+        path = self.large_import_file(n)
+        # Piped (as in scripts and logs): the output is exactly what it always was.
+        _, out, err = self.ctl("allow", "import", path)
+        self.assertEqual(out, f"imported {n} allowlist entries from {path}\n")
+        self.assertEqual(err, "", "progress or noise on a stderr that is not a terminal")
+        # stderr on a terminal: a progress line that ends at the full count.
+        master, slave = pty.openpty()
+        try:
+            p = subprocess.Popen([harness.TEXTSCREENCTL_BIN, "--config", self.daemon.config_path,
+                                  "allow", "import", path],
+                                 stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL)
+            os.close(slave)
+            slave = None
+            terminal = b""
+            deadline = time.monotonic() + IO_TIMEOUT
+            while time.monotonic() < deadline:
+                ready, _, _ = select.select([master], [], [], 1.0)
+                if not ready:
+                    if p.poll() is not None:
+                        break
+                    continue
+                try:
+                    chunk = os.read(master, 4096)
+                except OSError:  # EIO: every writer of the terminal has closed it
+                    break
+                if not chunk:
+                    break
+                terminal += chunk
+            out = p.communicate(timeout=IO_TIMEOUT)[0].decode()
+        finally:
+            os.close(master)
+            if slave is not None:
+                os.close(slave)
+        self.assertEqual(p.returncode, 0, terminal)
+        self.assertEqual(out, f"imported {n} allowlist entries from {path}\n")
+        self.assertIn(f"{n}/{n} (100%)".encode(), terminal)
+        self.assertTrue(terminal.startswith(b"\r"), terminal[:200])
+
 
 
 class BadInputTest(CtlTest):

@@ -92,12 +92,12 @@ int allowAdd(CliContext& ctx, const Args& args) {
   store::StoreEnvironment* store = ctx.store();
   if (!store) return kExitFailure;
   store::WriteTransaction txn(*store);
-  if (!txn.ok()) return failure("cannot write the store: " + store::storeError(txn.beginError()));
+  if (!txn.ok()) return ctx.storeFailure("write the store", txn.beginError());
   auto existing = exactEntry(txn.get(), store->dbs(), entry.domain);
   bool replaced = existing && *existing;
   int rc = store::AllowlistStore::put(txn.get(), store->dbs(), entry);
   if (rc == 0) rc = txn.commit();
-  if (rc != 0) return failure("cannot write the allowlist: " + store::storeError(rc));
+  if (rc != 0) return ctx.storeFailure("write the allowlist", rc);
   if (ctx.json()) {
     fmt::print("{}\n", store::toJson(entry).dump());
   } else {
@@ -118,14 +118,14 @@ int allowDel(CliContext& ctx, const Args& args) {
   store::StoreEnvironment* store = ctx.store();
   if (!store) return kExitFailure;
   store::WriteTransaction txn(*store);
-  if (!txn.ok()) return failure("cannot write the store: " + store::storeError(txn.beginError()));
+  if (!txn.ok()) return ctx.storeFailure("write the store", txn.beginError());
   int rc = store::AllowlistStore::remove(txn.get(), store->dbs(), *domain);
   if (rc == MDB_NOTFOUND) {
     return failure(
         fmt::format("no allowlist entry for {} (see 'textscreenctl allow list')", *domain));
   }
   if (rc == 0) rc = txn.commit();
-  if (rc != 0) return failure("cannot write the allowlist: " + store::storeError(rc));
+  if (rc != 0) return ctx.storeFailure("write the allowlist", rc);
   if (ctx.json()) {
     fmt::print("{}\n", nlohmann::json{{"removed", *domain}}.dump());
   } else {
@@ -145,7 +145,7 @@ int allowList(CliContext& ctx, const Args& args) {
   store::StoreEnvironment* store = ctx.store();
   if (!store) return kExitFailure;
   store::ReadTransaction txn(*store);
-  if (!txn.ok()) return failure("cannot read the store");
+  if (!txn.ok()) return ctx.storeFailure("read the store", txn.beginError());
   std::int64_t now = ctx.now();
   Table table({"DOMAIN", "SUBDOMAINS", "SCOPE", "EXPIRES", "ADDED BY", "CREATED", "NOTE"});
   auto status =
@@ -176,10 +176,12 @@ int allowShow(CliContext& ctx, const Args& args) {
   store::StoreEnvironment* store = ctx.store();
   if (!store) return kExitFailure;
   store::ReadTransaction txn(*store);
-  if (!txn.ok()) return failure("cannot read the store");
+  if (!txn.ok()) return ctx.storeFailure("read the store", txn.beginError());
   auto found = store::AllowlistStore::find(txn.get(), store->dbs(), *domain, 0);
   if (!found) return failure(found.error().message);
-  if (!*found) return failure(fmt::format("{} is not on the allowlist", *domain));
+  if (!*found)
+    return failure(
+        fmt::format("{} is not on the allowlist (see 'textscreenctl allow list')", *domain));
   const store::AllowEntry& e = **found;
   std::int64_t now = ctx.now();
   if (ctx.json()) {

@@ -1,11 +1,11 @@
 // `textscreenctl allow import|export`: the allowlist as CSV (for spreadsheets) or JSON
 // lines (for scripts). An import checks every line before it writes anything, so a file
 // with one bad line changes nothing and the operator fixes it and runs it again.
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "csv.h"
 #include "input_checks.h"
+#include "progress.h"
 #include "store/allowlist_store.h"
 #include "time_text.h"
 
@@ -28,6 +29,8 @@ const std::vector<std::string> kColumns{"domain",   "subdomains", "scope",  "exp
 // Entries per write transaction: the daemon's own writer waits for ours to commit.
 constexpr std::size_t kBatch = 1000;
 constexpr std::size_t kShownProblems = 20;
+// Smaller imports finish before a progress line would tell anyone anything.
+constexpr std::size_t kProgressFrom = 10 * kBatch;
 
 enum class Format { kCsv, kJsonl };
 
@@ -171,6 +174,15 @@ void readJsonl(std::string_view text, const std::string& who, std::int64_t now,
   }
 }
 
+// An import that stops half way leaves the entries before it in: running the same file
+// again is safe, because an import replaces entries rather than adding twice.
+std::string stoppedAt(std::size_t done, std::size_t total) {
+  return fmt::format(
+      "import past entry {} of {} (those before it are in; once this is fixed, run the same "
+      "import again)",
+      done, total);
+}
+
 }  // namespace
 
 int runAllowImport(CliContext& ctx, const Args& args) {
@@ -197,7 +209,10 @@ int runAllowImport(CliContext& ctx, const Args& args) {
     text.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   } else {
     std::ifstream in(file, std::ios::binary);
-    if (!in) return failure(fmt::format("cannot read {}", file));
+    if (!in) {
+      return failure(fmt::format("cannot read {}: {} (check the path, or give '-' to read stdin)",
+                                 file, std::strerror(errno)));
+    }
     text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   std::int64_t now = ctx.now();
@@ -234,11 +249,15 @@ int runAllowImport(CliContext& ctx, const Args& args) {
   }
   store::StoreEnvironment* store = ctx.store();
   if (!store) return kExitFailure;
-  bool progress = ::isatty(STDERR_FILENO) && entries.size() >= 10 * kBatch;
+  Progress progress("importing " + name, entries.size(), stderr,
+                    stderrIsTerminal() && entries.size() >= kProgressFrom);
   std::size_t done = 0;
   while (done < entries.size()) {
     store::WriteTransaction txn(*store);
-    if (!txn.ok()) return failure("cannot write the store: " + store::storeError(txn.beginError()));
+    if (!txn.ok()) {
+      progress.finish();
+      return ctx.storeFailure(stoppedAt(done, entries.size()), txn.beginError());
+    }
     std::size_t end = std::min(entries.size(), done + kBatch);
     int rc = 0;
     for (std::size_t i = done; i < end && rc == 0; ++i) {
@@ -246,14 +265,13 @@ int runAllowImport(CliContext& ctx, const Args& args) {
     }
     if (rc == 0) rc = txn.commit();
     if (rc != 0) {
-      if (progress) fmt::print(stderr, "\n");
-      return failure(fmt::format("import stopped after {} of {} entries: {}", done, entries.size(),
-                                 store::storeError(rc)));
+      progress.finish();
+      return ctx.storeFailure(stoppedAt(done, entries.size()), rc);
     }
     done = end;
-    if (progress) fmt::print(stderr, "\rimporting {}: {}/{} entries", name, done, entries.size());
+    progress.update(done);
   }
-  if (progress) fmt::print(stderr, "\n");
+  progress.finish();
   if (ctx.json()) {
     fmt::print("{}\n", nlohmann::json{{"imported", entries.size()}, {"file", name}}.dump());
   } else {
@@ -294,7 +312,7 @@ int runAllowExport(CliContext& ctx, const Args& args) {
   std::size_t count = 0;
   {
     store::ReadTransaction txn(*store);
-    if (!txn.ok()) return failure("cannot read the store");
+    if (!txn.ok()) return ctx.storeFailure("read the store", txn.beginError());
     auto status =
         store::AllowlistStore::forEach(txn.get(), store->dbs(), [&](const store::AllowEntry& e) {
           out << (*format == Format::kCsv ? csvLine(e) : store::toJson(e).dump() + "\n");
@@ -313,10 +331,14 @@ int runAllowExport(CliContext& ctx, const Args& args) {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     f << out.str();
     f.close();
-    if (!f) return failure(fmt::format("cannot write {}", tmp));
+    if (!f) {
+      return failure(fmt::format("cannot write {}: {} (choose a directory this user may write)",
+                                 tmp, std::strerror(errno)));
+    }
   }
   if (std::rename(tmp.c_str(), file.c_str()) != 0) {
-    return failure(fmt::format("cannot rename {} to {}", tmp, file));
+    return failure(fmt::format("cannot rename {} to {}: {} (the export is left in {})", tmp, file,
+                               std::strerror(errno), tmp));
   }
   if (ctx.json()) {
     fmt::print("{}\n", nlohmann::json{{"exported", count}, {"file", file}}.dump());

@@ -115,10 +115,10 @@ int banAdd(CliContext& ctx, const Args& args) {
   store::StoreEnvironment* store = ctx.store();
   if (!store) return kExitFailure;
   store::WriteTransaction txn(*store);
-  if (!txn.ok()) return failure("cannot write the store: " + store::storeError(txn.beginError()));
+  if (!txn.ok()) return ctx.storeFailure("write the store", txn.beginError());
   int rc = store::BanStore::put(txn.get(), store->dbs(), ban);
   if (rc == 0) rc = txn.commit();
-  if (rc != 0) return failure("cannot write the ban list: " + store::storeError(rc));
+  if (rc != 0) return ctx.storeFailure("write the ban list", rc);
   if (ctx.json()) {
     fmt::print("{}\n", store::toJson(ban).dump());
   } else {
@@ -139,14 +139,14 @@ int banDel(CliContext& ctx, const Args& args) {
   store::StoreEnvironment* store = ctx.store();
   if (!store) return kExitFailure;
   store::WriteTransaction txn(*store);
-  if (!txn.ok()) return failure("cannot write the store: " + store::storeError(txn.beginError()));
+  if (!txn.ok()) return ctx.storeFailure("write the store", txn.beginError());
   int rc = store::BanStore::remove(txn.get(), store->dbs(), target->first, target->second);
   if (rc == MDB_NOTFOUND) {
     return failure(fmt::format("no {} ban for {} (see 'textscreenctl ban list')", cmd.args[0],
                                target->second));
   }
   if (rc == 0) rc = txn.commit();
-  if (rc != 0) return failure("cannot write the ban list: " + store::storeError(rc));
+  if (rc != 0) return ctx.storeFailure("write the ban list", rc);
   if (ctx.json()) {
     fmt::print(
         "{}\n",
@@ -173,7 +173,7 @@ int banList(CliContext& ctx, const Args& args) {
   store::StoreEnvironment* store = ctx.store();
   if (!store) return kExitFailure;
   store::ReadTransaction txn(*store);
-  if (!txn.ok()) return failure("cannot read the store");
+  if (!txn.ok()) return ctx.storeFailure("read the store", txn.beginError());
   std::int64_t now = ctx.now();
   Table table({"KIND", "VALUE", "ACTION", "EXPIRES", "ADDED BY", "CREATED", "REASON"});
   auto status = store::BanStore::forEach(txn.get(), store->dbs(), [&](const store::BanEntry& b) {

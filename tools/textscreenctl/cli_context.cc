@@ -2,8 +2,10 @@
 // and the daemon can never disagree on where the store or the control socket is.
 #include "cli_context.h"
 
+#include <lmdb.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
 #include <ctime>
 
@@ -34,7 +36,10 @@ const Config* CliContext::config() {
   invocation.config_file = file;
   auto loaded = loadConfig(invocation);
   if (!loaded) {
-    failure(fmt::format("bad configuration: {}", loaded.error().message));
+    failure(
+        fmt::format("bad configuration in {}: {} (fix it, then check the file with "
+                    "textscreen --config {} --check-config)",
+                    file, loaded.error().message, file));
     return nullptr;
   }
   config_ = std::move(*loaded);
@@ -53,6 +58,27 @@ store::StoreEnvironment* CliContext::store() {
   }
   store_ = std::move(*opened);
   return store_.get();
+}
+
+int CliContext::storeFailure(std::string_view action, int rc) const {
+  std::string directory = config_ ? config_->storeDirectory() : std::string("the store directory");
+  std::string advice;
+  if (rc == MDB_MAP_FULL) {
+    advice = fmt::format(
+        "the store is full: raise store_map_size in {} (and restart textscreen so it maps the "
+        "larger size too)",
+        configFile());
+  } else if (rc == EACCES || rc == EPERM || rc == EROFS) {
+    advice = fmt::format(
+        "this user may not use {}: run textscreenctl as a member of the textscreen group "
+        "(adduser $USER textscreen, then log in again)",
+        directory);
+  } else if (rc == MDB_READERS_FULL) {
+    advice = "too many processes have the store open: try again in a moment";
+  } else {
+    advice = fmt::format("check the disk and {}, then try again", directory);
+  }
+  return failure(fmt::format("cannot {}: {}; {}", action, store::storeError(rc), advice));
 }
 
 std::int64_t CliContext::now() const {

@@ -37,6 +37,10 @@ class CliContext {
   const Config* config();
   store::StoreEnvironment* store();
 
+  // Reports a failed store operation ("read the store", "write the ban list") with what
+  // the operator can do about it; returns kExitFailure.
+  int storeFailure(std::string_view action, int rc) const;
+
   std::int64_t now() const;
   // Who is making a change: --by, else the user behind sudo, else the user.
   static std::string who(const std::string& by);

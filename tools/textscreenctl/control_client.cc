@@ -85,7 +85,11 @@ std::optional<nlohmann::json> askDaemon(const std::string& path, const std::stri
   bool not_running = false;
   std::string answer = ask(path, request, error, not_running);
   if (answer.empty()) {
-    failure(not_running ? fmt::format("textscreen is not running ({})", error) : error);
+    failure(not_running ? fmt::format("textscreen is not running ({}): start it (systemctl start "
+                                      "textscreen), or give the running daemon's file with "
+                                      "--config FILE",
+                                      error)
+                        : error);
     return std::nullopt;
   }
   nlohmann::json j = nlohmann::json::parse(answer, nullptr, false);

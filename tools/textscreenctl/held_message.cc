@@ -24,7 +24,7 @@ HeldMessage loadHeld(CliContext& ctx, std::string_view ref_text) {
   }
   store::ReadTransaction txn(*store);
   if (!txn.ok()) {
-    held.exit_code = failure("cannot read the store");
+    held.exit_code = ctx.storeFailure("read the store", txn.beginError());
     return held;
   }
   auto found = store::QuarantineStore::get(txn.get(), store->dbs(), *ref);

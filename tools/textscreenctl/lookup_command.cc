@@ -55,7 +55,7 @@ int lookupReference(CliContext& ctx, const std::string& text) {
   store::StoreEnvironment* store = ctx.store();
   if (!store) return kExitFailure;
   store::ReadTransaction txn(*store);
-  if (!txn.ok()) return failure("cannot read the store");
+  if (!txn.ok()) return ctx.storeFailure("read the store", txn.beginError());
   auto found = store::DecisionLog::get(txn.get(), store->dbs(), *ref);
   if (!found) return failure(found.error().message);
   if (!*found) {
@@ -80,7 +80,7 @@ int listDecisions(CliContext& ctx, bool by_domain, const std::vector<std::string
   std::vector<store::DecisionRecord> found;
   {
     store::ReadTransaction txn(*store);
-    if (!txn.ok()) return failure("cannot read the store");
+    if (!txn.ok()) return ctx.storeFailure("read the store", txn.beginError());
     for (const std::string& key : keys) {
       auto collect = [&](const store::DecisionRecord& r) { found.push_back(r); };
       auto status = by_domain ? store::DecisionLog::byDomain(txn.get(), store->dbs(), key, since,

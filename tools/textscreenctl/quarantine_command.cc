@@ -75,7 +75,7 @@ int quarantineList(CliContext& ctx, const Args& args) {
   std::vector<store::QuarantineRecord> held;
   {
     store::ReadTransaction txn(*store);
-    if (!txn.ok()) return failure("cannot read the store");
+    if (!txn.ok()) return ctx.storeFailure("read the store", txn.beginError());
     auto status =
         store::QuarantineStore::forEach(txn.get(), store->dbs(), [&](store::QuarantineRecord q) {
           if (!domain.empty() && !fromDomain(q, domain)) return true;
@@ -159,7 +159,7 @@ int quarantineDelete(CliContext& ctx, const Args& args) {
   store::StoreEnvironment* store = ctx.store();
   if (!store) return kExitFailure;
   store::WriteTransaction txn(*store);
-  if (!txn.ok()) return failure("cannot write the store: " + store::storeError(txn.beginError()));
+  if (!txn.ok()) return ctx.storeFailure("write the store", txn.beginError());
   int rc = store::QuarantineStore::remove(txn.get(), store->dbs(), *ref);
   if (rc == MDB_NOTFOUND) return failure(notHeldMessage(*ref));
   if (rc == 0) rc = txn.commit();

@@ -53,7 +53,7 @@ int runStats(CliContext& ctx, const Args& args) {
   std::size_t total = 0;
   {
     store::ReadTransaction txn(*store);
-    if (!txn.ok()) return failure("cannot read the store");
+    if (!txn.ok()) return ctx.storeFailure("read the store", txn.beginError());
     auto status = store::DecisionLog::since(txn.get(), store->dbs(), *since,
                                             [&](const store::DecisionRecord& r) {
                                               ++total;
