@@ -69,7 +69,7 @@ def man_keys(rendered):
     for line in lines[start + 1:]:
         if line and not line[0].isspace():
             break  # the next section
-        m = re.match(r"^ {7}([a-z0-9_]+) = \S+\s*$", line)
+        m = re.match(r"^ {7}([a-z0-9_]+) = \S.*$", line)
         if m:
             current = m.group(1)
             keys.setdefault(current, [])

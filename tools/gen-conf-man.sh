@@ -31,9 +31,15 @@ fi
 options=$(mktemp)
 trap 'rm -f "$options" "$page.tmp"' EXIT
 "$bin" --print-config-man >"$options"
-awk -v options="$options" -v begin="$begin" -v end="$end" '
-  index($0, begin) == 1 { print; while ((getline line < options) > 0) print line; skip = 1; next }
-  index($0, end) == 1 { skip = 0 }
+# Through the environment: awk -v would read the backslash in the markers as an escape.
+BEGIN_MARK=$begin END_MARK=$end OPTIONS_FILE=$options awk '
+  index($0, ENVIRON["BEGIN_MARK"]) == 1 {
+    print
+    while ((getline line < ENVIRON["OPTIONS_FILE"]) > 0) print line
+    skip = 1
+    next
+  }
+  index($0, ENVIRON["END_MARK"]) == 1 { skip = 0 }
   !skip { print }
 ' "$page" >"$page.tmp"
 mv "$page.tmp" "$page"

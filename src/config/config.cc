@@ -171,7 +171,8 @@ Result<Config> loadConfig(const Invocation& inv) {
 
 std::string configHelp() {
   std::ostringstream out;
-  out << "usage: textscreen [--config FILE] [--check-config] [--KEY=VALUE ...]\n\n"
+  out << "usage: textscreen [--config FILE] [--check-config] [--log-format text|json]\n"
+         "                  [--KEY=VALUE ...]\n\n"
       << commandOptions() << "\n"
       << keyOptions();
   return out.str();
