@@ -56,7 +56,7 @@ class JsonLogTest(IntegrationTest):
             self.assertIn("ref", rec, f"a line without ref: {rec}")
             self.assertIn("event", rec, f"a line without event: {rec}")
         line = found[0]
-        self.assertEqual(line["action"], "accept", line)
+        self.assertEqual(line["action"], "relay", line)
         self.assertEqual(line["to"], to, line)
         self.assertEqual(line["helo"], 'odd"name\\x.example', line)
         self.assertIsInstance(line["size"], int, f"size is not a JSON number: {line}")

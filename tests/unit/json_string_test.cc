@@ -11,45 +11,45 @@
 namespace ts {
 namespace {
 
-std::string quoted(std::string_view text) {
+std::string asJson(std::string_view text) {
   std::string out;
   appendJsonString(out, text);
   return out;
 }
 
 std::string decoded(std::string_view text) {
-  return nlohmann::json::parse(quoted(text)).get<std::string>();
+  return nlohmann::json::parse(asJson(text)).get<std::string>();
 }
 
 TEST(JsonString, PlainTextIsOnlyQuoted) {
-  EXPECT_EQ(quoted("mx.example.org"), "\"mx.example.org\"");
-  EXPECT_EQ(quoted(""), "\"\"");
+  EXPECT_EQ(asJson("mx.example.org"), "\"mx.example.org\"");
+  EXPECT_EQ(asJson(""), "\"\"");
 }
 
 TEST(JsonString, QuotesAndBackslashesAreEscaped) {
-  EXPECT_EQ(quoted(R"(a"b\c)"), R"("a\"b\\c")");
+  EXPECT_EQ(asJson(R"(a"b\c)"), R"("a\"b\\c")");
   EXPECT_EQ(decoded(R"(", "event":"forged)"), R"(", "event":"forged)");
 }
 
 TEST(JsonString, ControlBytesAreEscaped) {
-  EXPECT_EQ(quoted("a\r\nb\tc"), R"("a\r\nb\tc")");
-  EXPECT_EQ(quoted(std::string("\x00\x1b\x7f", 3)), R"("\u0000\u001b\u007f")");
+  EXPECT_EQ(asJson("a\r\nb\tc"), R"("a\r\nb\tc")");
+  EXPECT_EQ(asJson(std::string("\x00\x1b\x7f", 3)), R"("\u0000\u001b\u007f")");
   EXPECT_EQ(decoded(std::string("x\x00y", 3)), std::string("x\x00y", 3));
 }
 
 TEST(JsonString, WellFormedUtf8IsKept) {
   for (const char* s : {"j\xc3\xb6rg", "\xe2\x82\xac 5", "\xf0\x9f\x98\x80"}) {
-    EXPECT_EQ(quoted(s), std::string("\"") + s + "\"");
+    EXPECT_EQ(asJson(s), std::string("\"") + s + "\"");
     EXPECT_EQ(decoded(s), s);
   }
 }
 
 TEST(JsonString, IllFormedUtf8BecomesReplacementCharacters) {
-  EXPECT_EQ(quoted("a\xff"
+  EXPECT_EQ(asJson("a\xff"
                    "b"),
             R"("a\ufffdb")");
   // A truncated sequence: each byte of it is replaced, the text after it survives.
-  EXPECT_EQ(quoted("\xe2\x82"
+  EXPECT_EQ(asJson("\xe2\x82"
                    "x"),
             R"("\ufffd\ufffdx")");
   // Overlong '/' and a UTF-16 surrogate are ill-formed too.
@@ -66,7 +66,7 @@ TEST(JsonString, EveryByteStringParses) {
   for (int round = 0; round < 2000; ++round) {
     std::string text;
     for (int i = 0; i < 24; ++i) text.push_back(static_cast<char>(byte(random)));
-    EXPECT_NO_THROW(decoded(text)) << quoted(text);
+    EXPECT_NO_THROW(decoded(text)) << asJson(text);
   }
 }
 

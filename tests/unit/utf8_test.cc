@@ -20,6 +20,16 @@ TEST(Utf8, IllFormed) {
   }
 }
 
+TEST(Utf8, SequenceLength) {
+  EXPECT_EQ(utf8SequenceLength("a\xff"), 1u);
+  EXPECT_EQ(utf8SequenceLength("\xc3\xb6x"), 2u);
+  EXPECT_EQ(utf8SequenceLength("\xe2\x82\xac"), 3u);
+  EXPECT_EQ(utf8SequenceLength("\xf0\x9f\x98\x80"), 4u);
+  for (const char* s : {"", "\xff", "\xe2\x82", "\xc0\xaf", "\xed\xa0\x80"}) {
+    EXPECT_EQ(utf8SequenceLength(s), 0u) << s;
+  }
+}
+
 TEST(Utf8, Ascii) {
   EXPECT_TRUE(isAscii("plain"));
   EXPECT_FALSE(isAscii("j\xc3\xb6rg"));
