@@ -58,9 +58,9 @@ class DaemonPageTest(unittest.TestCase):
         text = page_text("textscreen.8")
         for option in options:
             with self.subTest(option=option):
-                self.assertIn(option, text)
+                self.assertTrue(option in text, f"{option} is not in textscreen.8")
         for signal in ("SIGHUP", "SIGTERM"):
-            self.assertIn(signal, text)
+            self.assertTrue(signal in text, f"{signal} is not in textscreen.8")
 
 
 class CtlPageTest(unittest.TestCase):
@@ -81,15 +81,16 @@ class CtlPageTest(unittest.TestCase):
         text = page_text("textscreenctl.8")
         for option in OPTION_RE.findall(usage.split("Global options:")[1]):
             with self.subTest(option=option):
-                self.assertIn(option, text)
+                self.assertTrue(option in text, f"{option} is not in textscreenctl.8")
         for group, subcommands in commands.items():
             for sub in subcommands or [None]:
                 command = f"{group} {sub}" if sub else group
                 with self.subTest(command=command):
-                    self.assertIn(command, text)
+                    self.assertTrue(command in text, f"'{command}' is not in textscreenctl.8")
                     args = [TEXTSCREENCTL_BIN, group] + ([sub] if sub else [])
                     for option in OPTION_RE.findall(help_text(*args)):
-                        self.assertIn(option, text, f"{option} of {command}")
+                        self.assertTrue(option in text,
+                                        f"{option} of {command} is not in textscreenctl.8")
 
 
 if __name__ == "__main__":
