@@ -43,6 +43,7 @@ COPIES = {
         os.path.join(harness.SOURCE_DIR, "rules", "textscreen.rules"),
     "/usr/share/doc/textscreen/README.md": os.path.join(harness.SOURCE_DIR, "README.md"),
 }
+WANTS_LINK = "/etc/systemd/system/multi-user.target.wants/textscreen.service"
 BINARIES = ["/usr/sbin/textscreen", "/usr/bin/textscreenctl"]
 MAN_PAGES = {"/usr/share/man/man8/textscreen.8.gz": "textscreen.8",
              "/usr/share/man/man8/textscreenctl.8.gz": "textscreenctl.8",
@@ -175,6 +176,15 @@ class DebianPackageTest(unittest.TestCase):
         self.assertEqual(stat.S_IMODE(st.st_mode), 0o2770, "StateDirectoryMode of the unit")
         self.assertEqual((st.st_uid, st.st_gid), (user.pw_uid, group.gr_gid))
 
+    def check_unit_enabled(self):
+        """Enabled whether or not systemd runs (as debhelper does); when it runs, postinst
+        has started the service on the shipped configuration: stopped here, so the test's
+        daemon has the state directory and the control socket to itself."""
+        self.assertEqual(os.readlink(WANTS_LINK), "/lib/systemd/system/textscreen.service")
+        if os.path.isdir("/run/systemd/system"):
+            rc, out = run("systemctl", "stop", "textscreen.service")
+            self.assertEqual(rc, 0, out)
+
     def run_installed_daemon(self):
         """The installed binary and configuration as the unit runs them (its user, umask and
         state directory), moved to a test port and the capture gateway on the command line."""
@@ -210,7 +220,8 @@ class DebianPackageTest(unittest.TestCase):
         message["Date"] = formatdate()
         message["Message-ID"] = "<debian-package-token@dispatch.example>"
         message.set_content("Truck 12 is at the gate.")
-        with smtplib.SMTP("127.0.0.1", port, timeout=IO_TIMEOUT) as smtp:
+        with smtplib.SMTP("127.0.0.1", port, local_hostname="client.example",
+                          timeout=IO_TIMEOUT) as smtp:
             refused = smtp.send_message(message)
         self.assertEqual(refused, {})
         stored = gateway.wait_for_count(1)
@@ -237,6 +248,7 @@ class DebianPackageTest(unittest.TestCase):
         installed = [p for p in out.splitlines() if p.startswith("/")]
         self.check_files()
         self.check_user_and_state_dir()
+        self.check_unit_enabled()
         self.run_installed_daemon()
 
         rc, out = run("dpkg", "--purge", PACKAGE)
@@ -246,7 +258,7 @@ class DebianPackageTest(unittest.TestCase):
         self.assertEqual(left, [], "files of the package left after purge")
         for path in (STATE_DIR, "/etc/textscreen", "/usr/share/textscreen",
                      "/usr/share/doc/textscreen",
-                     "/etc/systemd/system/multi-user.target.wants/textscreen.service",
+                     WANTS_LINK,
                      "/etc/systemd/system/textscreen.service"):
             self.assertFalse(os.path.lexists(path), f"{path} is left after purge")
         # Debian keeps system users on purge: files the user owned elsewhere would pass to
