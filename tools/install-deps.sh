@@ -16,6 +16,8 @@ packages=(
   # test peers
   swaks python3 python3-aiosmtpd python3-dnslib unbound postfix
   opendkim-tools python3-dkim python3-nacl
+  # packaging/build-deb (CPack runs file and dpkg-shlibdeps), the manual pages
+  dpkg-dev file man-db adduser
 )
 
 missing=()
