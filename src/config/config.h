@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,7 +71,9 @@ struct Config {
   Duration decision_log_max_age{};
   unsigned decision_log_max_entries = 0;
   Duration quarantine_release_max_age{};
-  std::string control_socket;  // empty: <state_dir>/control.sock
+  std::string control_socket;                   // empty: <state_dir>/control.sock
+  std::optional<SocketAddress> metrics_listen;  // absent: no metrics endpoint
+  bool metrics_allow_remote = false;            // metrics_listen may be off loopback
   DnsConfig dns;
   HeloConfig helo;
   PregreetConfig pregreet;
