@@ -71,9 +71,10 @@ struct Config {
   Duration decision_log_max_age{};
   unsigned decision_log_max_entries = 0;
   Duration quarantine_release_max_age{};
-  std::string control_socket;                   // empty: <state_dir>/control.sock
-  std::optional<SocketAddress> metrics_listen;  // absent: no metrics endpoint
-  bool metrics_allow_remote = false;            // metrics_listen may be off loopback
+  std::string control_socket;  // empty: <state_dir>/control.sock
+  // The metrics endpoint: absent is off; an address off loopback needs allow_remote.
+  std::optional<SocketAddress> metrics_listen;
+  bool metrics_allow_remote = false;
   DnsConfig dns;
   HeloConfig helo;
   PregreetConfig pregreet;

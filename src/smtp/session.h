@@ -42,10 +42,11 @@ namespace ts::smtp {
 struct SessionHost {
   event_base* base;
   RelayPool* relay;
-  const AccessPolicy* access;          // bans and allowlist, read live from the store
-  store::StoreWriter* writer;          // decision log and quarantine writes
-  CheckStatsTable* check_stats;        // outcome counters of the network checks
-  DecisionStatsTable* decision_stats;  // transactions' outcomes, by action and cause
+  const AccessPolicy* access;    // bans and allowlist, read live from the store
+  store::StoreWriter* writer;    // decision log and quarantine writes
+  CheckStatsTable* check_stats;  // outcome counters of the network checks
+  // Transactions' outcomes, by action and cause, counted with each decision record.
+  DecisionStatsTable* decision_stats;
   // Daemon-wide state that outlives reloads: rate and abuse counters, the penalty box,
   // the campaign clusters and the surges.
   CounterStore* counters;
