@@ -1434,9 +1434,10 @@ std::string Session::receivedHeader() const {
 void Session::endTransaction(bool upstream_transaction_open) {
   if (mail_given_ && !decision_recorded_) {
     // A transaction that ends without a message (RSET, QUIT, a lost client) is recorded
-    // only when something was refused: that is what a sender's admin will ask about.
+    // only when something was refused: that is what a sender's admin will ask about. A
+    // failure the client heard as 4xx (a rate limit) is the tempfail below, no rejection.
     for (const CheckResult& r : results_) {
-      if (r.outcome == Outcome::kFail) {
+      if (r.outcome == Outcome::kFail && !r.enhanced.starts_with("4.")) {
         recordDecision("reject", r.check, r.reason);
         break;
       }
