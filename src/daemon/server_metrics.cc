@@ -1,10 +1,10 @@
-// The metrics endpoint's text: the same sources as the control socket's status (the check
-// and decision tables, the limits, the pool, the DNS cache, the surges, the store), each
-// figure under a textscreen_ name with its HELP line. Read on the loop for every scrape:
-// counters and sizes only, and one short LMDB read transaction, nothing that waits.
+// The metrics endpoint's text, read from the sources status() reads (check and decision
+// tables, limits, gateway pool, DNS cache, surges, store). It runs on the loop for each
+// scrape: counters, sizes and one short LMDB read transaction, nothing that waits.
+#include "daemon/server.h"
+
 #include <ctime>
 
-#include "daemon/server.h"
 #include "obs/prometheus_text.h"
 #include "store/decision_log.h"
 #include "store/quarantine_store.h"

@@ -1,8 +1,6 @@
-// The counters of transactions' outcomes (STYLE.md 9): one per action (relay, reject,
-// tempfail, quarantine, abandoned) and cause, the cause being what decided it (a check's
-// name, or a fixed word such as "gateway" or "message_size"), never the free text of the
-// reason, so the metrics endpoint's label set stays small. Counted where the decision
-// record is written, nowhere else.
+// Transactions' outcomes (STYLE.md 9), counted where the decision record is written: by
+// action (relay, reject, tempfail, quarantine, abandoned) and cause, a word for what decided
+// it (a check's name, "gateway"), never the reason's free text, so the label set stays small.
 #pragma once
 
 #include <cstdint>
