@@ -21,6 +21,7 @@ struct ClientScreening::Slot {
   std::function<Action(const CheckResult&)> action_for;
   std::unique_ptr<CheckRun> run;
   event* timer = nullptr;
+  std::chrono::steady_clock::time_point started;
   std::optional<CheckResult> result;
 
   ~Slot() {
@@ -70,6 +71,7 @@ void ClientScreening::start(const ScreeningCheck& check, const ClientContext& co
   slot.actions = check.actions;
   slot.action_for = check.action_for;
   slot.timer = evtimer_new(base_, &ClientScreening::onDeadline, &slot);
+  slot.started = std::chrono::steady_clock::now();
   slots_.push_back(std::move(owned));
   std::unique_ptr<CheckRun> run = check.start(
       context, resolver_, [this, &slot](CheckResult r) { finish(slot, std::move(r), false); });
@@ -119,6 +121,7 @@ void ClientScreening::finish(Slot& slot, CheckResult result, bool timed_out) {
   evtimer_del(slot.timer);
   result.check = slot.name;
   stats_.record(result, timed_out);
+  stats_.timed(slot.name, std::chrono::steady_clock::now() - slot.started);
   // "none" and "neutral" say only that there was nothing to judge (no SPF record, no DKIM
   // signature): the decision line lists them; a line of their own per message is noise.
   bool judged = result.outcome != Outcome::kPass && result.outcome != Outcome::kNone &&

@@ -79,6 +79,12 @@ Status<> crossCheck(const Config& c) {
   if (c.tls.certificate.empty() != c.tls.key.empty()) {
     return fail(std::string("tls_certificate and tls_key: set both (STARTTLS) or neither"));
   }
+  // The figures say how the filter works and what it refuses: not for every network.
+  if (c.metrics_listen && !c.metrics_listen->isLoopback() && !c.metrics_allow_remote) {
+    return fail("metrics_listen: " + c.metrics_listen->toString() +
+                " is not a loopback address; set metrics_allow_remote = yes to serve metrics "
+                "to other hosts (the endpoint has no authentication)");
+  }
   if (c.auth.enabled() && !c.tls.enabled()) {
     return fail(
         std::string("auth_users_file: AUTH is only offered inside TLS; set "

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -73,6 +74,9 @@ struct Config {
   unsigned decision_log_max_entries = 0;
   Duration quarantine_release_max_age{};
   std::string control_socket;  // empty: <state_dir>/control.sock
+  // The metrics endpoint: absent is off; an address off loopback needs allow_remote.
+  std::optional<SocketAddress> metrics_listen;
+  bool metrics_allow_remote = false;
   DnsConfig dns;
   HeloConfig helo;
   PregreetConfig pregreet;

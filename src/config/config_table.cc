@@ -41,6 +41,25 @@ Status<> setAddress(Config& c, const std::vector<std::string>& values) {
   return Ok{};
 }
 
+// Empty: the feature the address is for is off.
+template <auto Field>
+Status<> setOptionalAddress(Config& c, const std::vector<std::string>& values) {
+  auto v = single(values);
+  if (!v) return fail(v.error());
+  if (v->empty()) {
+    (c.*Field).reset();
+    return Ok{};
+  }
+  auto a = SocketAddress::parse(*v);
+  if (!a) return fail(a.error());
+  c.*Field = *a;
+  return Ok{};
+}
+
+Status<> setMetricsAllowRemote(Config& c, const std::vector<std::string>& values) {
+  return assignYesNo(c.metrics_allow_remote, values);
+}
+
 template <auto Field>
 Status<> setString(Config& c, const std::vector<std::string>& values) {
   auto v = single(values);
@@ -284,6 +303,14 @@ constexpr std::array kKeys = {
         "control_socket", "", "path",
         "Unix socket for textscreenctl status and live state; empty: <state_dir>/control.sock.",
         false, setOptionalString<&Config::control_socket>},
+    ConfigKey{"metrics_listen", "", "address:port",
+              "Where to serve Prometheus metrics over HTTP (GET /metrics), e.g. "
+              "127.0.0.1:9125; empty: off. Off loopback only with metrics_allow_remote.",
+              false, setOptionalAddress<&Config::metrics_listen>},
+    ConfigKey{"metrics_allow_remote", "no", "yes/no",
+              "Let metrics_listen be an address other hosts can reach; the endpoint has no "
+              "authentication, so firewall it.",
+              false, setMetricsAllowRemote},
 };
 
 }  // namespace

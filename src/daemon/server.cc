@@ -85,6 +85,7 @@ Server::~Server() {
   runtime_.reset();   // its DNS stack frees libevent events: before the base goes
   relay_.reset();
   control_.reset();
+  metrics_.reset();
   callout_services_.reset();
   callout_cache_.reset();  // queues its writes on the writer: before the writer goes
   callout_prober_.reset();
@@ -134,6 +135,10 @@ int Server::run() {
     return 1;
   }
   control_ = std::move(*control);
+  if (!applyMetricsListen(c.metrics_listen)) {
+    LogLine("-").kv("event", "fatal").kv("reason", "cannot serve metrics on metrics_listen");
+    return 1;
+  }
   LogLine("-")
       .kv("event", "listening")
       .kv("address", c.listen.toString())
@@ -150,6 +155,7 @@ void Server::acceptCallback(evconnlistener*, evutil_socket_t fd, sockaddr* addr,
 }
 
 void Server::accept(evutil_socket_t fd, const sockaddr* addr, int len) {
+  ++accepted_;
   if (limits_.full(runtime_->config.max_connections)) {
     refuseOverloaded(fd);
     return;
@@ -206,23 +212,18 @@ void Server::proxyHeaderRead(ProxyHandshake& handshake, const Result<ProxyHeader
 
 void Server::startSession(evutil_socket_t fd, const SocketAddress& peer,
                           std::optional<SocketAddress> proxy) {
-  smtp::SessionHost host{base_,
-                         relay_.get(),
-                         access_.get(),
-                         writer_.get(),
-                         &check_stats_,
-                         counters_.get(),
-                         penalties_.get(),
-                         clusters_.get(),
-                         surges_.get(),
-                         &memory_,
-                         &commands_over_rate_,
-                         verifier_.get(),
-                         [this](smtp::Session* s) { sessionClosed(s); }};
+  smtp::SessionHost host{base_,           relay_.get(),
+                         access_.get(),   writer_.get(),
+                         &check_stats_,   &decision_stats_,
+                         counters_.get(), penalties_.get(),
+                         clusters_.get(), surges_.get(),
+                         &memory_,        &commands_over_rate_,
+                         verifier_.get(), [this](smtp::Session* s) { sessionClosed(s); }};
   auto session = std::make_unique<smtp::Session>(host, fd, peer, runtime_, std::move(proxy));
   smtp::Session* raw = session.get();
   const Config& c = runtime_->config;
   if (std::optional<PenaltyBox::Penalty> penalty = penalties_->find(peer.host())) {
+    ++refused_penalty_;
     sessions_.emplace(raw, LiveSession{std::move(session), false});
     raw->refuse("4.7.0",
                 fmt::format("Your address is in the penalty box until {}: {}. Fix the sending "
@@ -404,6 +405,8 @@ void Server::reload() {
     }
     dns_stack = std::move(*fresh);
   }
+  // A metrics address that cannot be bound keeps the endpoint where it was.
+  if (!applyMetricsListen(next.metrics_listen)) next.metrics_listen = current.metrics_listen;
   runtime_ = std::make_shared<Runtime>(std::move(next), std::move(dns_stack),
                                        callout_services_.get(), std::move(*security));
   relay_->reconfigure(poolSettings());
@@ -526,15 +529,26 @@ nlohmann::json Server::status() const {
       {"generation", runtime_->config.generation},
       {"uptime_seconds", std::time(nullptr) - started_},
       {"connections", limits_.total()},
+      {"connections_accepted", accepted_},
       {"awaiting_proxy_header", handshakes_.size()},
       {"draining", draining_},
       {"gateway_pool_idle", relay_->idleCount()},
+      {"gateway_pool_in_use", relay_->inUseCount()},
+      {"gateway_connections_opened", relay_->stats().opened},
+      {"gateway_failures",
+       {{"unreachable", relay_->stats().unreachable},
+        {"timeout", relay_->stats().timeouts},
+        {"lost", relay_->stats().lost}}},
       {"store_bytes", store_->sizeOnDisk()},
       {"store_writer_queue", writer_->queued()},
       {"quarantined", txn.ok() ? store::QuarantineStore::count(txn.get(), store_->dbs()) : 0},
       {"decisions", txn.ok() ? store::DecisionLog::count(txn.get(), store_->dbs()) : 0},
-      {"dns_cache_entries", runtime_->dns->cache().list().size()},
+      {"dns_cache_entries", runtime_->dns->cache().size()},
       {"dns_in_flight", runtime_->dns->cache().inFlightCount()},
+      {"dns_cache_hits", runtime_->dns->cache().stats().hits},
+      {"dns_cache_misses", runtime_->dns->cache().stats().misses},
+      {"dns_cache_joined", runtime_->dns->cache().stats().joined},
+      {"outcomes", decision_stats_.toJson()},
       {"checks", check_stats_.toJson()},
       {"surge",
        {{"entered", surge.entered},
@@ -545,12 +559,14 @@ nlohmann::json Server::status() const {
         {"rejected", surge.rejected},
         {"quarantined", surge.quarantined}}},
       {"clusters", clusters_->size()},
+      {"surges_active", surges_->activeCount()},
       {"limits",
        {{"overloaded", overload_.active()},
         {"overload_spells", overload_.spells()},
         {"refused_overload", overload_.refusedTotal()},
         {"refused_per_address", limits_.refusals().per_address},
         {"refused_per_network", limits_.refusals().per_network},
+        {"refused_penalty", refused_penalty_},
         {"commands_over_rate", commands_over_rate_},
         {"accept_errors", accept_errors_},
         {"message_memory_bytes", memory_.used()},
@@ -558,6 +574,27 @@ nlohmann::json Server::status() const {
         {"message_memory_budget", memory_.capacity()},
         {"message_memory_refused", memory_.refusals()}}},
   };
+}
+
+bool Server::applyMetricsListen(const std::optional<SocketAddress>& address) {
+  if (metrics_ && address && metrics_->address() == *address) return true;
+  if (!address) {
+    if (metrics_) LogLine("-").kv("event", "metrics").kv("state", "closed");
+    metrics_.reset();
+    return true;
+  }
+  // The new socket first: if it cannot be bound, scrapers keep the old one.
+  auto opened = MetricsEndpoint::open(base_, *address, [this] { return metricsText(); });
+  if (!opened) {
+    LogLine("-")
+        .kv("event", "metrics")
+        .kv("state", metrics_ ? "kept" : "off")
+        .kv("reason", opened.error().message);
+    return false;
+  }
+  metrics_ = std::move(*opened);
+  LogLine("-").kv("event", "metrics").kv("state", "listening").kv("address", address->toString());
+  return true;
 }
 
 nlohmann::json Server::dnsCacheListing() const {

@@ -29,6 +29,8 @@
 #include "net/proxy_handshake.h"
 #include "obs/check_stats.h"
 #include "obs/control_socket.h"
+#include "obs/decision_stats.h"
+#include "obs/metrics_endpoint.h"
 #include "policy/access_policy.h"
 #include "relay/relay_pool.h"
 #include "smtp/session.h"
@@ -72,6 +74,12 @@ class Server {
   // surge|penalty|counters list|clear [what]; nullopt when the request is none of them.
   std::optional<nlohmann::json> liveStateRequest(const std::string& request);
   nlohmann::json status() const;
+  // GET /metrics: the figures of status() and the counters behind them, in Prometheus's
+  // text format (daemon/server_metrics.cc).
+  std::string metricsText() const;
+  // Opens, keeps, moves or closes the metrics endpoint for metrics_listen; false (logged)
+  // when a new address cannot be bound, leaving the endpoint as it was.
+  bool applyMetricsListen(const std::optional<SocketAddress>& address);
   nlohmann::json dnsCacheListing() const;
   void pruneDecisionLog();
   void pruneLiveState();
@@ -102,6 +110,7 @@ class Server {
   std::unique_ptr<CalloutServices> callout_services_;
   std::unique_ptr<AccessPolicy> access_;
   std::unique_ptr<ControlSocket> control_;
+  std::unique_ptr<MetricsEndpoint> metrics_;
   // Rate, abuse and surge state: in-process, kept across reloads (DESIGN.md "Scaling out").
   std::unique_ptr<LocalCounterStore> counters_;
   std::unique_ptr<PenaltyBox> penalties_;
@@ -116,6 +125,8 @@ class Server {
   OverloadMonitor overload_;
   event* overload_event_ = nullptr;  // reviews a spell of overload while it lasts
   event* accept_pause_event_ = nullptr;
+  std::uint64_t accepted_ = 0;         // connections accept() took, refused ones too
+  std::uint64_t refused_penalty_ = 0;  // turned away by the penalty box
   std::uint64_t accept_errors_ = 0;
   std::uint64_t accept_errors_logged_ = 0;
   std::time_t accept_error_logged_at_ = 0;
@@ -133,6 +144,7 @@ class Server {
   bool draining_ = false;
   std::string startup_error_;  // a part that could not be built; run() refuses to start
   CheckStatsTable check_stats_;
+  DecisionStatsTable decision_stats_;
 };
 
 }  // namespace ts

@@ -18,6 +18,7 @@ CachingResolver::~CachingResolver() {
 
 QueryId CachingResolver::query(const std::string& name, ns_type type, DnsCallback callback) {
   if (auto cached = cache_.get(name, type, clock_())) {
+    ++stats_.hits;
     callback(*cached);
     return kNoQuery;
   }
@@ -26,7 +27,11 @@ QueryId CachingResolver::query(const std::string& name, ns_type type, DnsCallbac
   waiter_keys_.emplace(id, key);
   auto [it, fresh] = in_flight_.try_emplace(key, InFlight{name, type, kNoQuery, {}});
   it->second.waiters.push_back(Waiter{id, std::move(callback)});
-  if (!fresh) return id;
+  if (!fresh) {
+    ++stats_.joined;
+    return id;
+  }
+  ++stats_.misses;
 
   QueryId upstream_id =
       upstream_.query(name, type, [this, key](const DnsAnswer& a) { onUpstreamAnswer(key, a); });

@@ -3,6 +3,7 @@
 // lookups: some clients open parallel connections).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -12,6 +13,14 @@
 #include "dns/resolver.h"
 
 namespace ts::dns {
+
+// Lookups since start (STYLE.md 9), for status and metrics: answered from the cache,
+// sent upstream, or joined to a query already in flight.
+struct CacheLookupStats {
+  std::uint64_t hits = 0;
+  std::uint64_t misses = 0;
+  std::uint64_t joined = 0;
+};
 
 class CachingResolver final : public Resolver {
  public:
@@ -28,6 +37,8 @@ class CachingResolver final : public Resolver {
   std::vector<CacheEntry> list() const { return cache_.list(clock_()); }
   void clear() { cache_.clear(); }
   std::size_t inFlightCount() const { return in_flight_.size(); }
+  std::size_t size() const { return cache_.size(); }
+  const CacheLookupStats& stats() const { return stats_; }
 
  private:
   struct Waiter {
@@ -49,6 +60,7 @@ class CachingResolver final : public Resolver {
   std::unordered_map<std::string, InFlight> in_flight_;
   std::unordered_map<QueryId, std::string> waiter_keys_;  // live waiter -> in-flight key
   QueryId next_id_ = 1;
+  CacheLookupStats stats_;
 };
 
 }  // namespace ts::dns

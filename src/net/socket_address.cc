@@ -86,6 +86,13 @@ std::string SocketAddress::unmappedHost() const {
   return buf;
 }
 
+bool SocketAddress::isLoopback() const {
+  static constexpr char kIpv6Loopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  std::string_view bytes = unmappedBytes();
+  if (bytes.size() == 4) return bytes[0] == 127;
+  return bytes.size() == 16 && std::memcmp(bytes.data(), kIpv6Loopback, 16) == 0;
+}
+
 std::string SocketAddress::host() const {
   char buf[INET6_ADDRSTRLEN] = {0};
   std::string_view bytes = addressBytes();

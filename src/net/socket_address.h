@@ -32,6 +32,8 @@ class SocketAddress {
   std::string_view unmappedBytes() const;
   // The address as text in its unmapped form ("192.0.2.1", never "::ffff:192.0.2.1").
   std::string unmappedHost() const;
+  // 127.0.0.0/8 or ::1 (also as ::ffff:127.x.y.z): reachable from this host only.
+  bool isLoopback() const;
   bool operator==(const SocketAddress& other) const { return toString() == other.toString(); }
 
  private:

@@ -36,6 +36,10 @@ void CheckStatsTable::skipped(std::string_view check) {
   ++row(check).skip;
 }
 
+void CheckStatsTable::timed(std::string_view check, std::chrono::nanoseconds took) {
+  row(check).latency.observe(took);
+}
+
 const CheckStats* CheckStatsTable::find(std::string_view check) const {
   auto it = rows_.find(check);
   return it == rows_.end() ? nullptr : &it->second;

@@ -55,6 +55,22 @@ void takeEnhancedCode(GatewayReply& reply) {
   first.erase(0, i < first.size() ? i + 1 : i);
 }
 
+void countFailure(GatewayStats& stats, GatewayReply::Failure failure) {
+  switch (failure) {
+    case GatewayReply::Failure::kUnreachable:
+      ++stats.unreachable;
+      break;
+    case GatewayReply::Failure::kTimeout:
+      ++stats.timeouts;
+      break;
+    case GatewayReply::Failure::kLost:
+      ++stats.lost;
+      break;
+    case GatewayReply::Failure::kNone:
+      break;
+  }
+}
+
 }  // namespace
 
 std::string GatewayReply::text() const {
@@ -76,11 +92,13 @@ std::shared_ptr<GatewayConnection> GatewayConnection::open(event_base* base,
 GatewayConnection::GatewayConnection(event_base* base, const GatewaySettings& settings)
     : base_(base), settings_(settings) {
   timer_ = evtimer_new(base_, timerCallback, this);
+  if (settings_.stats) ++settings_.stats->opened;
 }
 
 GatewayConnection::~GatewayConnection() {
   close();
   if (timer_) event_free(timer_);
+  if (settings_.stats) ++settings_.stats->closed;
 }
 
 void GatewayConnection::start() {
@@ -273,6 +291,8 @@ void GatewayConnection::failAll(GatewayReply::Failure failure) {
   awaiting_.clear();
   for (Outgoing& o : waiting_) handlers.push_back(std::move(o.handler));
   waiting_.clear();
+  // A parked connection the gateway closed cost nobody anything: not a failure.
+  if (settings_.stats && !handlers.empty()) countFailure(*settings_.stats, failure);
   GatewayReply reply;
   reply.failure = failure;
   for (auto& h : handlers) h(reply);

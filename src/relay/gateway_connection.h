@@ -7,6 +7,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <string>
@@ -19,12 +20,24 @@
 
 namespace ts {
 
+// What the gateway connections did since start (STYLE.md 9), for status and metrics:
+// how many were made and are gone, and the failures that cost a command its reply.
+struct GatewayStats {
+  std::uint64_t opened = 0;
+  std::uint64_t closed = 0;  // freed; opened - closed are open or being opened
+  std::uint64_t unreachable = 0;
+  std::uint64_t timeouts = 0;
+  std::uint64_t lost = 0;
+};
+
 struct GatewaySettings {
   SocketAddress address;
   std::string helo_name;
   Duration connect_timeout{};
   Duration reply_timeout{};
   std::shared_ptr<const GatewayTlsContext> tls;  // null: gateway_tls = none
+  // Shared with the pool; a connection may outlive it. Null: not counted.
+  std::shared_ptr<GatewayStats> stats{};
 };
 
 class GatewayConnection : public std::enable_shared_from_this<GatewayConnection> {

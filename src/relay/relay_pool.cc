@@ -6,6 +6,11 @@
 
 namespace ts {
 
+RelayPool::RelayPool(event_base* base, PoolSettings settings)
+    : base_(base), settings_(std::move(settings)) {
+  settings_.gateway.stats = stats_;
+}
+
 RelayPool::~RelayPool() {
   closeIdle();
   for (const auto& [raw, c] : resetting_) c->abandon();
@@ -55,7 +60,14 @@ void RelayPool::forget(GatewayConnection* connection) {
 
 void RelayPool::reconfigure(PoolSettings settings) {
   settings_ = std::move(settings);
+  settings_.gateway.stats = stats_;
   closeIdle();
+}
+
+std::size_t RelayPool::inUseCount() const {
+  std::uint64_t open = stats_->opened - stats_->closed;
+  std::uint64_t pooled = idle_.size() + resetting_.size();
+  return open > pooled ? static_cast<std::size_t>(open - pooled) : 0;
 }
 
 void RelayPool::closeIdle() {

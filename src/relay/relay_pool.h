@@ -20,8 +20,7 @@ struct PoolSettings {
 
 class RelayPool {
  public:
-  RelayPool(event_base* base, PoolSettings settings)
-      : base_(base), settings_(std::move(settings)) {}
+  RelayPool(event_base* base, PoolSettings settings);
   ~RelayPool();
   RelayPool(const RelayPool&) = delete;
   RelayPool& operator=(const RelayPool&) = delete;
@@ -39,12 +38,16 @@ class RelayPool {
   void reconfigure(PoolSettings settings);
   void closeIdle();
   std::size_t idleCount() const { return idle_.size(); }
+  // Held by sessions: open connections neither idle nor being reset for reuse.
+  std::size_t inUseCount() const;
+  const GatewayStats& stats() const { return *stats_; }
 
  private:
   void park(std::shared_ptr<GatewayConnection> connection);
   void forget(GatewayConnection* connection);
 
   event_base* base_;
+  std::shared_ptr<GatewayStats> stats_ = std::make_shared<GatewayStats>();
   PoolSettings settings_;
   std::vector<std::shared_ptr<GatewayConnection>> idle_;
   std::unordered_map<GatewayConnection*, std::shared_ptr<GatewayConnection>> resetting_;

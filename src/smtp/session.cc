@@ -8,6 +8,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <chrono>
 #include <ctime>
 #include <optional>
 #include <utility>
@@ -465,7 +466,7 @@ void Session::onMail(std::string_view arg) {
   results_.push_back(ban.result);
   if (ban.result.outcome == Outcome::kFail && ban.action == Action::kReject) {
     reply(550, ban.result.enhanced, ban.result.reason);
-    recordDecision("reject", ban.result.reason);
+    recordDecision("reject", ban.result.check, ban.result.reason);
     endTransaction(false);
     return;
   }
@@ -653,6 +654,7 @@ void Session::refuseRecipient(std::string_view forward_path, const CheckResult& 
       .kv("check", why.check)
       .kv("reason", why.reason);
   rcpt_refusal_ = why.reason;
+  rcpt_refusal_check_ = why.check;
   rcpt_refusal_action_ = temporary ? "tempfail" : "reject";
   reply(code, enhancedFor(code, why.enhanced, "5.7.1"), why.reason);
 }
@@ -732,7 +734,8 @@ void Session::onData(std::string_view arg) {
   message_memory_ = host_.memory->reserve(config_.max_message_size);
   if (!message_memory_) {
     reply(452, "4.3.1", "Insufficient system storage; nothing was accepted, try again later");
-    recordDecision("tempfail", "max_total_message_memory is in use by other messages");
+    recordDecision("tempfail", "message_memory",
+                   "max_total_message_memory is in use by other messages");
     endTransaction(true);
     return;
   }
@@ -1071,7 +1074,7 @@ void Session::finishData() {
     reply(554, "5.5.2",
           "Message refused: it contains a bare CR or LF; every line must end with CRLF "
           "(RFC 5321 section 2.3.8); fix the sending software");
-    recordDecision("reject", "bare CR or LF in DATA");
+    recordDecision("reject", "bare_line_ending", "bare CR or LF in DATA");
     endTransaction(true);
     return;
   }
@@ -1079,7 +1082,7 @@ void Session::finishData() {
     reply(552, "5.3.4",
           fmt::format("Message size exceeds the limit of {} bytes; SMS mail must be short",
                       config_.max_message_size));
-    recordDecision("reject", "message too large");
+    recordDecision("reject", "message_size", "message too large");
     endTransaction(true);
     return;
   }
@@ -1185,8 +1188,10 @@ void Session::screenMessage() {
   }
   if (!message_screened_) return;
   if (config_.headers.action != Action::kOff || config_.headers.date_action != Action::kOff) {
+    auto started = std::chrono::steady_clock::now();
     std::vector<CheckResult> problems =
         rt.headers.evaluate(reader_.message(), mail_.smtputf8, std::chrono::system_clock::now());
+    host_.check_stats->timed("headers", std::chrono::steady_clock::now() - started);
     if (problems.empty()) {
       CheckResult compliant;
       compliant.check = "headers";
@@ -1203,7 +1208,9 @@ void Session::screenMessage() {
     }
   }
   if (rules) {
+    auto started = std::chrono::steady_clock::now();
     CheckResult verdict = rt.content.evaluate(*content_);
+    host_.check_stats->timed(verdict.check, std::chrono::steady_clock::now() - started);
     host_.check_stats->record(verdict, false);
     if (verdict.outcome != Outcome::kPass) {
       proposals_.push_back(Proposal{verdict, config_.content.action});
@@ -1273,6 +1280,8 @@ void Session::concludeMessage() {
   Decision decision = runtime_->decisions.decide(Stage::kEndOfData, proposals);
   std::string_view reason = decision.deciding ? std::string_view(decision.deciding->result.reason)
                                               : std::string_view("policy");
+  std::string_view cause = decision.deciding ? std::string_view(decision.deciding->result.check)
+                                             : std::string_view("policy");
   std::string_view enhanced = decision.deciding && !decision.deciding->result.enhanced.empty()
                                   ? std::string_view(decision.deciding->result.enhanced)
                                   : std::string_view();
@@ -1283,22 +1292,22 @@ void Session::concludeMessage() {
       return;
     case Verdict::kTempFail:
       reply(451, enhancedFor(451, enhanced, "4.7.1"), reason);
-      recordDecision("tempfail", reason);
+      recordDecision("tempfail", cause, reason);
       endTransaction(true);
       return;
     case Verdict::kReject:
       reply(550, enhancedFor(550, enhanced, "5.7.1"), reason);
-      recordDecision("reject", reason);
+      recordDecision("reject", cause, reason);
       endTransaction(true);
       return;
     case Verdict::kRejectDisconnect:
       reply(554, enhancedFor(554, enhanced, "5.7.1"), reason);
-      recordDecision("reject", reason);
+      recordDecision("reject", cause, reason);
       endTransaction(true);
       closeAfterReply();
       return;
     case Verdict::kQuarantine:
-      quarantineMessage(reason);
+      quarantineMessage(cause, reason);
       return;
   }
 }
@@ -1331,7 +1340,7 @@ void Session::onUpstreamFinal(const GatewayReply& reply, bool message_sent) {
   if (reply.positive()) {
     std::string text = fmt::format("Queued by the SMS gateway: {}", reply.text());
     replyWithRef(250, reply.enhanced.empty() ? "2.0.0" : reply.enhanced, text);
-    recordDecision("relay", "accepted");
+    recordDecision("relay", "gateway", "accepted");
   } else if (message_sent && reply.failure != GatewayReply::Failure::kNone) {
     // The whole message went out and no verdict came back: the gateway may have queued
     // it (its 250 lost on the way), so this 451 must not claim that nothing was accepted.
@@ -1339,12 +1348,12 @@ void Session::onUpstreamFinal(const GatewayReply& reply, bool message_sent) {
     replyWithRef(451, "4.4.2",
                  "The SMS gateway did not confirm the message; it may have been queued, try "
                  "again later");
-    recordDecision("tempfail", "gateway did not confirm the message");
+    recordDecision("tempfail", "gateway", "gateway did not confirm the message");
   } else {
     sendGatewayReply(reply, "");
     recordDecision(
         reply.failure == GatewayReply::Failure::kNone && reply.code >= 500 ? "reject" : "tempfail",
-        "gateway refused or failed");
+        "gateway", "gateway refused or failed");
   }
   // After the final reply the gateway's transaction is over, whatever it said.
   endTransaction(false);
@@ -1425,15 +1434,16 @@ std::string Session::receivedHeader() const {
 void Session::endTransaction(bool upstream_transaction_open) {
   if (mail_given_ && !decision_recorded_) {
     // A transaction that ends without a message (RSET, QUIT, a lost client) is recorded
-    // only when something was refused: that is what a sender's admin will ask about.
+    // only when something was refused: that is what a sender's admin will ask about. A
+    // failure the client heard as 4xx (a rate limit) is the tempfail below, no rejection.
     for (const CheckResult& r : results_) {
-      if (r.outcome == Outcome::kFail) {
-        recordDecision("reject", r.reason);
+      if (r.outcome == Outcome::kFail && !r.enhanced.starts_with("4.")) {
+        recordDecision("reject", r.check, r.reason);
         break;
       }
     }
     if (!decision_recorded_ && !rcpt_refusal_.empty()) {
-      recordDecision(rcpt_refusal_action_, rcpt_refusal_);
+      recordDecision(rcpt_refusal_action_, rcpt_refusal_check_, rcpt_refusal_);
     }
   }
   mail_given_ = false;
@@ -1471,6 +1481,7 @@ void Session::endTransaction(bool upstream_transaction_open) {
   accepted_.clear();
   screened_accepted_ = 0;
   rcpt_refusal_.clear();
+  rcpt_refusal_check_.clear();
   rcpt_refusal_action_.clear();
   pending_forward_path_.clear();
   attempted_.clear();
@@ -1492,8 +1503,10 @@ void Session::describeTransaction(Record& r) const {
   r.mail_from = mail_.sender.address();
 }
 
-void Session::recordDecision(std::string_view action, std::string_view reason) {
+void Session::recordDecision(std::string_view action, std::string_view cause,
+                             std::string_view reason) {
   decision_recorded_ = true;
+  host_.decision_stats->record(action, cause);
   store::DecisionRecord record;
   describeTransaction(record);
   record.recipients = attempted_;
@@ -1547,7 +1560,7 @@ void Session::recordDecision(std::string_view action, std::string_view reason) {
       });
 }
 
-void Session::quarantineMessage(std::string_view reason) {
+void Session::quarantineMessage(std::string_view cause, std::string_view reason) {
   busy_ = true;
   evtimer_del(timer_);
   store::QuarantineRecord q;
@@ -1562,22 +1575,22 @@ void Session::quarantineMessage(std::string_view reason) {
       [q = std::move(q)](MDB_txn* txn, const store::Databases& dbs) {
         return store::QuarantineStore::put(txn, dbs, q);
       },
-      [this, alive, why = std::string(reason)](int rc) {
+      [this, alive, decided_by = std::string(cause), why = std::string(reason)](int rc) {
         if (alive.expired() || !bev_) return;
-        onQuarantined(rc, why);
+        onQuarantined(rc, decided_by, why);
       });
 }
 
-void Session::onQuarantined(int rc, std::string_view reason) {
+void Session::onQuarantined(int rc, std::string_view cause, std::string_view reason) {
   if (rc == 0) {
     replyWithRef(250, "2.0.0",
                  "Message accepted and held for review by the gateway's operator (quarantined)");
-    recordDecision("quarantine", reason);
+    recordDecision("quarantine", cause, reason);
   } else {
     replyWithRef(
         451, "4.3.0",
         "The message could not be stored for review; nothing was accepted, try again later");
-    recordDecision("tempfail", "quarantine store: " + store::storeError(rc));
+    recordDecision("tempfail", "quarantine_store", "quarantine store: " + store::storeError(rc));
   }
   endTransaction(true);
   resume();
@@ -1736,7 +1749,7 @@ void Session::eventCallback(bufferevent* bev, short what, void* arg) {
   }
   if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
     if (self->state_ == State::kData && !self->busy_) {
-      self->recordDecision("abandoned", "client disconnected during DATA");
+      self->recordDecision("abandoned", "client_disconnected", "client disconnected during DATA");
     }
     self->destroy(what & BEV_EVENT_EOF ? "client closed" : "connection error");
   }

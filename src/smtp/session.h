@@ -26,6 +26,7 @@
 #include "daemon/runtime.h"
 #include "net/memory_budget.h"
 #include "net/socket_address.h"
+#include "obs/decision_stats.h"
 #include "policy/access_policy.h"
 #include "policy/allowlist_trust.h"
 #include "policy/decision.h"
@@ -44,6 +45,8 @@ struct SessionHost {
   const AccessPolicy* access;    // bans and allowlist, read live from the store
   store::StoreWriter* writer;    // decision log and quarantine writes
   CheckStatsTable* check_stats;  // outcome counters of the network checks
+  // Transactions' outcomes, by action and cause, counted with each decision record.
+  DecisionStatsTable* decision_stats;
   // Daemon-wide state that outlives reloads: rate and abuse counters, the penalty box,
   // the campaign clusters and the surges.
   CounterStore* counters;
@@ -191,13 +194,14 @@ class Session {
 
   // transaction
   void endTransaction(bool upstream_transaction_open);
-  // The one record of a transaction's outcome: a log line and the decision log.
-  void recordDecision(std::string_view action, std::string_view reason);
-  void quarantineMessage(std::string_view reason);
+  // The one record of a transaction's outcome: a log line, the decision log and the
+  // decision counters. cause: what decided it in a word (a check's name, "gateway").
+  void recordDecision(std::string_view action, std::string_view cause, std::string_view reason);
+  void quarantineMessage(std::string_view cause, std::string_view reason);
   // The envelope fields the decision and quarantine records share.
   template <typename Record>
   void describeTransaction(Record& record) const;
-  void onQuarantined(int rc, std::string_view reason);
+  void onQuarantined(int rc, std::string_view cause, std::string_view reason);
 
   // output
   void reply(int code, std::string_view enhanced, std::string_view text);
@@ -268,6 +272,7 @@ class Session {
   bool callout_started_ = false;
   std::string rcpt_refusal_;            // why the screening refused a recipient, if it did
   std::string rcpt_refusal_action_;     // "reject" or "tempfail"
+  std::string rcpt_refusal_check_;      // the check that refused it
   std::vector<std::string> attempted_;  // every recipient asked for, for the decision log
   // What pregreet said about the client: kept for every transaction of the session.
   std::vector<CheckResult> client_results_;

@@ -101,6 +101,8 @@ TEST_F(ClientScreeningTest, ChecksRunSideBySideAndSettleAfterTheLast) {
   EXPECT_EQ(proposals[0].action, Action::kReject);
   EXPECT_EQ(stats_.find("rdns")->pass, 1u);
   EXPECT_EQ(stats_.find("dnsbl")->fail, 1u);
+  EXPECT_EQ(stats_.find("rdns")->latency.count(), 1u);
+  EXPECT_EQ(stats_.find("dnsbl")->latency.count(), 1u);
 }
 
 TEST_F(ClientScreeningTest, DeadlineMakesACountedTemperrorAndCancels) {
@@ -117,6 +119,10 @@ TEST_F(ClientScreeningTest, DeadlineMakesACountedTemperrorAndCancels) {
   EXPECT_EQ(proposals[0].action, Action::kTempfail) << "the temperror action, not the action";
   EXPECT_EQ(stats_.find("rdns")->timeout, 1u);
   EXPECT_EQ(stats_.find("rdns")->temperror, 1u);
+  // The run is timed up to its deadline: about the 20 ms it waited.
+  const LatencyHistogram& took = stats_.find("rdns")->latency;
+  EXPECT_EQ(took.count(), 1u);
+  EXPECT_GE(took.sumSeconds(), 0.015);
 }
 
 TEST_F(ClientScreeningTest, RestartReplacesTheEarlierRun) {

@@ -189,6 +189,30 @@ TEST(Config, ShippedFilesDocumentEveryKeyAndAreValid) {
   EXPECT_TRUE(q.ok() && q->content.rules && q->content.rules->size() > 0);
 }
 
+TEST(Config, MetricsAreOffByDefaultAndLoopbackUnlessAllowed) {
+  auto off = loadConfig(Invocation{});
+  ASSERT_TRUE(off.ok()) << off.error().message;
+  EXPECT_FALSE(off->metrics_listen.has_value());
+  EXPECT_FALSE(off->metrics_allow_remote);
+
+  for (const char* local : {"127.0.0.1:9125", "127.3.4.5:9125", "[::1]:9125"}) {
+    auto on = loadWith(std::string("metrics_listen = ") + local + "\n");
+    ASSERT_TRUE(on.ok()) << local << ": " << on.error().message;
+    ASSERT_TRUE(on->metrics_listen.has_value());
+    EXPECT_EQ(on->metrics_listen->port(), 9125);
+  }
+  for (const char* remote : {"0.0.0.0:9125", "192.0.2.7:9125", "[::]:9125"}) {
+    auto refused = loadWith(std::string("metrics_listen = ") + remote + "\n");
+    ASSERT_FALSE(refused.ok()) << remote;
+    EXPECT_NE(refused.error().message.find("metrics_allow_remote"), std::string::npos)
+        << refused.error().message;
+    auto allowed =
+        loadWith(std::string("metrics_listen = ") + remote + "\nmetrics_allow_remote = yes\n");
+    EXPECT_TRUE(allowed.ok()) << remote << ": " << allowed.error().message;
+  }
+  EXPECT_FALSE(loadWith("metrics_listen = localhost:9125\n").ok());
+}
+
 TEST(Config, TlsAndAuthKeysGoTogether) {
   auto neither = loadWith("");
   ASSERT_TRUE(neither.ok()) << neither.error().message;

@@ -84,6 +84,8 @@ class SurgeTracker {
   void countRejected() { ++stats_.rejected; }
   void countQuarantined() { ++stats_.quarantined; }
   const SurgeStats& stats() const { return stats_; }
+  // Surges held now; one whose hold passed since the last sweep still counts.
+  std::size_t activeCount() const { return surges_.size(); }
 
  private:
   struct Pending;

@@ -1,5 +1,6 @@
 // Unit tests of the cache decorator against a scripted resolver and a fake clock: hits,
-// misses, expiry, negative caching, the size bound, in-flight sharing and cancel.
+// misses, expiry, negative caching, the size bound, in-flight sharing and cancel, and
+// the lookup counters.
 #include "dns/caching_resolver.h"
 
 #include <gtest/gtest.h>
@@ -139,6 +140,19 @@ TEST_F(CachingResolverTest, InFlightQueriesShareOneUpstream) {
   upstream_.answer("h.example", ok({"x"}, 300));
   EXPECT_EQ(got, (std::vector<std::string>{"0x", "1x", "2x"}));
   EXPECT_EQ(r.inFlightCount(), 0u);
+}
+
+TEST_F(CachingResolverTest, LookupsAreCountedAsHitMissOrJoined) {
+  auto r = make();
+  ask(r, "h.example");  // miss: asked upstream
+  ask(r, "h.example");  // joined the query in flight
+  upstream_.answer("h.example", ok({"192.0.2.1"}, 300));
+  ask(r, "h.example");             // hit
+  ask(r, "h.example", ns_t_aaaa);  // another type: a miss of its own
+  EXPECT_EQ(r.stats().hits, 1u);
+  EXPECT_EQ(r.stats().misses, 2u);
+  EXPECT_EQ(r.stats().joined, 1u);
+  EXPECT_EQ(r.size(), 1u);
 }
 
 TEST_F(CachingResolverTest, CancelOneSharerKeepsTheOther) {
