@@ -10,10 +10,13 @@ packages=(
   libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
   libphonenumber-dev libc-ares-dev libfmt-dev nlohmann-json3-dev
   libopendmarc-dev libpsl-dev publicsuffix libgmime-3.0-dev libre2-dev libxml2-dev libxxhash-dev
+  libhiredis-dev
   libcrypt-dev openssl
   # test peers
   swaks python3 python3-aiosmtpd python3-dnslib unbound postfix
   opendkim-tools python3-dkim python3-nacl
+  # redis-server: the fleet test starts its own on a free loopback port
+  redis-server
 )
 
 missing=()

@@ -18,6 +18,7 @@
 #include "checks/helo/helo_config.h"
 #include "checks/pregreet/pregreet_config.h"
 #include "checks/rate/rate_config.h"
+#include "checks/rate/redis_config.h"
 #include "checks/rdns/rdns_config.h"
 #include "checks/sender_domain/sender_domain_config.h"
 #include "checks/spf/spf_config.h"
@@ -37,6 +38,7 @@ enum class LogTarget { kStderr, kSyslog };
 
 struct Config {
   SocketAddress listen;
+  bool reuse_port = false;  // SO_REUSEPORT: several processes share `listen`
   std::string hostname;
   SocketAddress gateway;
   std::vector<std::string> gateway_domains;
@@ -84,6 +86,7 @@ struct Config {
   HeaderConfig headers;
   ContentConfig content;
   RateConfig rate;
+  RedisConfig redis;
   AbuseConfig abuse;
   SurgeConfig surge;
   TlsConfig tls;
