@@ -3,7 +3,8 @@
 # with reuse_port share one LMDB state directory (each gets connections, each one's
 # decisions are visible to textscreenctl through the other's config, and a second daemon
 # on a control socket in use refuses to start); two daemons sharing Redis count one rate
-# limit together, and when Redis stops they go on with their own counters and say so.
+# limit together, and when Redis stops they go on with their own counters, say so, and
+# go back to Redis when it returns.
 import json
 import os
 import shutil
@@ -237,6 +238,15 @@ class SharedCountersTest(FleetTest):
         for d in self.daemons:
             self.assertEqual(d.log().count("event=redis state=down"), 1,
                              "one log line per spell, not per retry")
+
+        # Redis is back (on the same port, empty): each process counts in it again.
+        self.redis.start()
+        for d in self.daemons:
+            poll(lambda d=d: self.status(d)["counters"]["store"] == "shared", IO_TIMEOUT,
+                 what="the daemon counting in Redis again")
+            self.assertIn("state=up", d.log().split("event=redis state=down", 1)[1])
+            self.assertIn("after_spell=yes", d.log())
+            self.assertFalse(self.status(d)["counters"]["fallback"])
 
 
 if __name__ == "__main__":
