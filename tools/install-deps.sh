@@ -10,6 +10,7 @@ packages=(
   libboost-program-options-dev libgtest-dev libgmock-dev libbenchmark-dev
   libphonenumber-dev libc-ares-dev libfmt-dev nlohmann-json3-dev
   libopendmarc-dev libpsl-dev publicsuffix libgmime-3.0-dev libre2-dev libxml2-dev libxxhash-dev
+  libhiredis-dev
   libcrypt-dev openssl
   # docs: the conf_man_doc test renders doc/textscreen.conf.5
   man-db groff-base
@@ -18,6 +19,8 @@ packages=(
   opendkim-tools python3-dkim python3-nacl
   # packaging/build-deb (CPack runs file and dpkg-shlibdeps), the manual pages
   dpkg-dev file man-db adduser
+  # redis-server: the fleet test starts its own on a free loopback port
+  redis-server
 )
 
 missing=()

@@ -19,6 +19,7 @@
 #include "checks/helo/helo_config.h"
 #include "checks/pregreet/pregreet_config.h"
 #include "checks/rate/rate_config.h"
+#include "checks/rate/redis_config.h"
 #include "checks/rdns/rdns_config.h"
 #include "checks/sender_domain/sender_domain_config.h"
 #include "checks/spf/spf_config.h"
@@ -39,6 +40,7 @@ enum class LogFormat { kText, kJson };
 
 struct Config {
   SocketAddress listen;
+  bool reuse_port = false;  // SO_REUSEPORT: several processes share `listen`
   std::string hostname;
   SocketAddress gateway;
   std::vector<std::string> gateway_domains;
@@ -90,6 +92,7 @@ struct Config {
   HeaderConfig headers;
   ContentConfig content;
   RateConfig rate;
+  RedisConfig redis;
   AbuseConfig abuse;
   SurgeConfig surge;
   TlsConfig tls;

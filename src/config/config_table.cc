@@ -13,6 +13,7 @@
 #include "checks/dnsbl/dnsbl_config.h"
 #include "checks/helo/helo_config.h"
 #include "checks/pregreet/pregreet_config.h"
+#include "checks/rate/redis_config.h"
 #include "checks/rdns/rdns_config.h"
 #include "checks/sender_domain/sender_domain_config.h"
 #include "checks/spf/spf_config.h"
@@ -72,6 +73,11 @@ Status<> setString(Config& c, const std::vector<std::string>& values) {
 template <auto Field>
 Status<> setOptionalString(Config& c, const std::vector<std::string>& values) {
   return assignText(c.*Field, values);
+}
+
+template <auto Field>
+Status<> setYesNo(Config& c, const std::vector<std::string>& values) {
+  return assignYesNo(c.*Field, values);
 }
 
 template <auto Field>
@@ -194,6 +200,11 @@ constexpr std::array kKeys = {
     ConfigKey{"listen", "127.0.0.1:25", "address:port",
               "Where to accept SMTP: an address literal and port, [::1]:25 for IPv6.", false,
               setAddress<&Config::listen>},
+    ConfigKey{"reuse_port", "no", "yes/no",
+              "yes: bind listen with SO_REUSEPORT, so several textscreen processes on this host "
+              "share the address and the kernel spreads connections over them. Each process "
+              "needs its own control_socket; share counters through redis_address.",
+              false, setYesNo<&Config::reuse_port>},
     ConfigKey{"hostname", "localhost", "name",
               "This host's name, in the banner, the EHLO reply and the Received: header.", false,
               setString<&Config::hostname>},
@@ -301,7 +312,9 @@ constexpr std::array kKeys = {
               false, setDuration<&Config::quarantine_release_max_age>},
     ConfigKey{
         "control_socket", "", "path",
-        "Unix socket for textscreenctl status and live state; empty: <state_dir>/control.sock.",
+        "Unix socket for textscreenctl status and live state; empty: <state_dir>/control.sock. "
+        "Processes sharing a state_dir need one each: a path another daemon answers on is a "
+        "startup error.",
         false, setOptionalString<&Config::control_socket>},
     ConfigKey{"metrics_listen", "", "address:port",
               "Where to serve Prometheus metrics over HTTP (GET /metrics), e.g. "
@@ -331,6 +344,7 @@ std::span<const ConfigKeyGroup> configKeyGroups() {
       {"Header compliance", headerConfigKeys()},
       {"Content rules", contentConfigKeys()},
       {"Rate limits", rateConfigKeys()},
+      {"Shared counters (Redis)", redisConfigKeys()},
       {"Abuse counters and penalty box", abuseConfigKeys()},
       {"Surge mode", surgeConfigKeys()},
       {"STARTTLS", tlsConfigKeys()},

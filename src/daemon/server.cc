@@ -58,9 +58,13 @@ Server::Server(Invocation invocation, Config config, SessionSecurity security,
   auto now = [] { return std::chrono::system_clock::now(); };
   const Config& c = runtime_->config;
   counters_ = std::make_unique<LocalCounterStore>(now, c.rate.max_keys, c.rate.max_members_per_key);
+  if (!c.redis.address.empty()) {
+    shared_counters_ =
+        std::make_unique<RedisCounterStore>(base_, c.redis, *counters_, c.rate.max_members_per_key);
+  }
   penalties_ = std::make_unique<PenaltyBox>(now, kPenaltyBoxCapacity);
   clusters_ = std::make_unique<ClusterIndex>(c.surge.cluster_capacity, c.surge.similarity);
-  surges_ = std::make_unique<SurgeTracker>(c.surge, *counters_, now);
+  surges_ = std::make_unique<SurgeTracker>(c.surge, counterStore(), now);
   verifier_ = std::make_unique<auth::PasswordVerifier>(base_);
   prune_event_ = event_new(base_, -1, EV_PERSIST, pruneCallback, this);
   timeval every_minute{60, 0};
@@ -80,9 +84,10 @@ Server::Server(Invocation invocation, Config config, SessionSecurity security,
 Server::~Server() {
   handshakes_.clear();
   sessions_.clear();
-  surges_.reset();    // counts on counters_
-  verifier_.reset();  // its wake-up event belongs to the base
-  runtime_.reset();   // its DNS stack frees libevent events: before the base goes
+  surges_.reset();           // counts on the counter stores
+  shared_counters_.reset();  // its connection's events belong to the base
+  verifier_.reset();         // its wake-up event belongs to the base
+  runtime_.reset();          // its DNS stack frees libevent events: before the base goes
   relay_.reset();
   control_.reset();
   metrics_.reset();
@@ -115,19 +120,8 @@ int Server::run() {
     return 1;
   }
   const Config& c = runtime_->config;
-  listener_ = evconnlistener_new_bind(
-      base_, acceptCallback, this,
-      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, kListenBacklog,
-      c.listen.sockaddrPtr(), static_cast<int>(c.listen.length()));
-  if (!listener_) {
-    LogLine("-")
-        .kv("event", "fatal")
-        .kv("reason", "cannot listen")
-        .kv("address", c.listen.toString())
-        .kv("error", std::strerror(errno));
-    return 1;
-  }
-  evconnlistener_set_error_cb(listener_, acceptErrorCallback);
+  // The control socket first: a process that cannot have one (another daemon owns the
+  // path) must fail before its listener joins a reuse_port group and takes connections.
   auto control = ControlSocket::open(base_, c.controlSocketPath(),
                                      [this](const std::string& r) { return controlRequest(r); });
   if (!control) {
@@ -139,6 +133,23 @@ int Server::run() {
     LogLine("-").kv("event", "fatal").kv("reason", "cannot serve metrics on metrics_listen");
     return 1;
   }
+  unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC;
+  if (c.reuse_port) flags |= LEV_OPT_REUSEABLE_PORT;
+  listener_ = evconnlistener_new_bind(base_, acceptCallback, this, flags, kListenBacklog,
+                                      c.listen.sockaddrPtr(), static_cast<int>(c.listen.length()));
+  if (!listener_) {
+    int error = errno;
+    LogLine line("-");
+    line.kv("event", "fatal")
+        .kv("reason", "cannot listen")
+        .kv("address", c.listen.toString())
+        .kv("error", std::strerror(error));
+    // The kernel shares a port only when every process bound it with SO_REUSEPORT.
+    if (error == EADDRINUSE)
+      line.kv("hint", "to run several processes on it, set reuse_port = yes in each");
+    return 1;
+  }
+  evconnlistener_set_error_cb(listener_, acceptErrorCallback);
   LogLine("-")
       .kv("event", "listening")
       .kv("address", c.listen.toString())
@@ -215,7 +226,7 @@ void Server::startSession(evutil_socket_t fd, const SocketAddress& peer,
   smtp::SessionHost host{base_,           relay_.get(),
                          access_.get(),   writer_.get(),
                          &check_stats_,   &decision_stats_,
-                         counters_.get(), penalties_.get(),
+                         &counterStore(), penalties_.get(),
                          clusters_.get(), surges_.get(),
                          &memory_,        &commands_over_rate_,
                          verifier_.get(), [this](smtp::Session* s) { sessionClosed(s); }};
@@ -356,12 +367,17 @@ void Server::reload() {
   }
   Config next = std::move(*loaded);
   const Config& current = runtime_->config;
-  if (!(next.listen == current.listen)) {
+  if (!(next.listen == current.listen) || next.reuse_port != current.reuse_port) {
     LogLine("-")
         .kv("event", "reload")
-        .kv("warning", "listen changes need a restart")
+        .kv("warning", "listen and reuse_port changes need a restart")
         .kv("listen", current.listen.toString());
     next.listen = current.listen;
+    next.reuse_port = current.reuse_port;
+  }
+  if (!(next.redis == current.redis)) {
+    LogLine("-").kv("event", "reload").kv("warning", "redis_* changes need a restart");
+    next.redis = current.redis;
   }
   // The clusters and counters live across reloads; their bounds are fixed at start.
   if (next.surge.cluster_capacity != current.surge.cluster_capacity ||
@@ -481,7 +497,7 @@ std::optional<nlohmann::json> Server::liveStateRequest(const std::string& reques
   if (verb == "clear") {
     std::size_t cleared = group == "surge"     ? surges_->clear(what)
                           : group == "penalty" ? penalties_->clear(what)
-                                               : counters_->clear(what);
+                                               : counterStore().clear(what);
     LogLine("-")
         .kv("event", group)
         .kv("action", "clear")
@@ -513,7 +529,7 @@ std::optional<nlohmann::json> Server::liveStateRequest(const std::string& reques
     }
     return nlohmann::json{{"penalties", entries}};
   }
-  for (const CounterEntry& e : counters_->list(what)) {
+  for (const CounterEntry& e : counterStore().list(what)) {
     entries.push_back({{"key", e.key},
                        {"kind", e.kind},
                        {"value", e.value},
@@ -560,6 +576,7 @@ nlohmann::json Server::status() const {
         {"quarantined", surge.quarantined}}},
       {"clusters", clusters_->size()},
       {"surges_active", surges_->activeCount()},
+      {"counters", counterStatus()},
       {"limits",
        {{"overloaded", overload_.active()},
         {"overload_spells", overload_.spells()},
@@ -595,6 +612,25 @@ bool Server::applyMetricsListen(const std::optional<SocketAddress>& address) {
   metrics_ = std::move(*opened);
   LogLine("-").kv("event", "metrics").kv("state", "listening").kv("address", address->toString());
   return true;
+}
+
+CounterStore& Server::counterStore() {
+  if (shared_counters_) return *shared_counters_;
+  return *counters_;
+}
+
+// "shared": counting in Redis; "local": Redis is configured but down, each process counts
+// alone (the fallback); "in-process": no Redis configured.
+nlohmann::json Server::counterStatus() const {
+  if (!shared_counters_) return nlohmann::json{{"store", "in-process"}, {"fallback", false}};
+  RedisHealth h = shared_counters_->health();
+  return nlohmann::json{{"store", h.up ? "shared" : "local"},
+                        {"fallback", !h.up},
+                        {"redis", runtime_->config.redis.address.toString()},
+                        {"fallback_spells", h.fallback_spells},
+                        {"answered_shared", h.answered_shared},
+                        {"answered_local", h.answered_local},
+                        {"last_error", h.last_error}};
 }
 
 nlohmann::json Server::dnsCacheListing() const {

@@ -22,6 +22,7 @@
 #include "checks/callout/smtp_prober.h"
 #include "checks/fingerprint/cluster_index.h"
 #include "checks/rate/local_counter_store.h"
+#include "checks/rate/redis_counter_store.h"
 #include "checks/surge/surge_tracker.h"
 #include "net/connection_limits.h"
 #include "net/memory_budget.h"
@@ -80,6 +81,8 @@ class Server {
   // Opens, keeps, moves or closes the metrics endpoint for metrics_listen; false (logged)
   // when a new address cannot be bound, leaving the endpoint as it was.
   bool applyMetricsListen(const std::optional<SocketAddress>& address);
+  nlohmann::json counterStatus() const;
+  CounterStore& counterStore();
   nlohmann::json dnsCacheListing() const;
   void pruneDecisionLog();
   void pruneLiveState();
@@ -111,8 +114,10 @@ class Server {
   std::unique_ptr<AccessPolicy> access_;
   std::unique_ptr<ControlSocket> control_;
   std::unique_ptr<MetricsEndpoint> metrics_;
-  // Rate, abuse and surge state: in-process, kept across reloads (DESIGN.md "Scaling out").
+  // Rate, abuse and surge state, kept across reloads (DESIGN.md "Scaling out"): in-process,
+  // or shared through Redis (redis_address) with the in-process counters as its fallback.
   std::unique_ptr<LocalCounterStore> counters_;
+  std::unique_ptr<RedisCounterStore> shared_counters_;
   std::unique_ptr<PenaltyBox> penalties_;
   std::unique_ptr<ClusterIndex> clusters_;
   std::unique_ptr<SurgeTracker> surges_;

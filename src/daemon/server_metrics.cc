@@ -151,6 +151,22 @@ std::string Server::metricsText() const {
   out.sample({{"action", "rejected"}}, surge.rejected);
   out.sample({{"action", "quarantined"}}, surge.quarantined);
 
+  // DESIGN.md "Scaling out": a fleet that lost Redis says so here, not only in the log.
+  if (shared_counters_) {
+    RedisHealth redis = shared_counters_->health();
+    out.family("shared_counters_up", MetricType::kGauge,
+               "1 while rate and surge counters are shared through Redis; 0 while this "
+               "process counts alone (the fallback).");
+    out.sample({}, std::uint64_t{redis.up ? 1u : 0u});
+    out.family("shared_counters_fallback_spells_total", MetricType::kCounter,
+               "Times Redis failed and this process fell back to its own counters.");
+    out.sample({}, redis.fallback_spells);
+    out.family("shared_counters_answers_total", MetricType::kCounter,
+               "Counter answers by source: shared (Redis) or local (fallback).");
+    out.sample({{"source", "shared"}}, redis.answered_shared);
+    out.sample({{"source", "local"}}, redis.answered_local);
+  }
+
   store::ReadTransaction txn(*store_);
   out.family("quarantined_messages", MetricType::kGauge, "Messages held in quarantine.");
   out.sample({}, n(txn.ok() ? store::QuarantineStore::count(txn.get(), store_->dbs()) : 0));

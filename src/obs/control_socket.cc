@@ -4,6 +4,7 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -16,6 +17,17 @@ namespace ts {
 namespace {
 
 constexpr std::size_t kMaxRequest = 1024;
+
+// True when a daemon answers on the path now. The probe does not wait: a full backlog
+// (EAGAIN) also means someone listens there.
+bool inUse(const sockaddr_un& addr) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  int rc = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr));
+  bool listening = rc == 0 || errno == EAGAIN || errno == EINPROGRESS;
+  ::close(fd);
+  return listening;
+}
 
 struct Request {
   ControlSocket::Handler* handler;
@@ -60,7 +72,14 @@ Result<std::unique_ptr<ControlSocket>> ControlSocket::open(event_base* base,
   if (path.size() >= sizeof(addr.sun_path)) return fail("control socket path too long: " + path);
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  // A socket file left by a killed daemon would make bind fail.
+  // Several daemons may share a state_dir (reuse_port): taking over a live one's socket
+  // would leave it unreachable by textscreenctl, so only a file left by a killed daemon
+  // (nobody answers) is removed, or bind would fail on it.
+  if (inUse(addr)) {
+    return fail("control socket " + path +
+                " is in use by another running textscreen; give each process its own "
+                "control_socket");
+  }
   ::unlink(path.c_str());
   std::unique_ptr<ControlSocket> socket(new ControlSocket(path, std::move(handler)));
   mode_t old_mask = ::umask(0117);  // srw-rw----: the daemon's user and group only
@@ -69,13 +88,17 @@ Result<std::unique_ptr<ControlSocket>> ControlSocket::open(event_base* base,
                                               reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
   ::umask(old_mask);
   if (!socket->listener_) return fail("cannot listen on " + path + ": " + std::strerror(errno));
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) socket->inode_ = st.st_ino;
   return socket;
 }
 
 ControlSocket::~ControlSocket() {
   if (listener_) {
     evconnlistener_free(listener_);
-    ::unlink(path_.c_str());
+    // Only our own file: another daemon may have taken the path over after ours was removed.
+    struct stat st {};
+    if (::stat(path_.c_str(), &st) == 0 && st.st_ino == inode_) ::unlink(path_.c_str());
   }
 }
 

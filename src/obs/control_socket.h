@@ -5,6 +5,7 @@
 
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <sys/types.h>
 
 #include <functional>
 #include <memory>
@@ -34,6 +35,7 @@ class ControlSocket {
   std::string path_;
   Handler handler_;
   evconnlistener* listener_ = nullptr;
+  ino_t inode_ = 0;  // of the socket file this daemon made
 };
 
 }  // namespace ts

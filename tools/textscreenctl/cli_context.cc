@@ -34,6 +34,9 @@ const Config* CliContext::config() {
   }
   Invocation invocation;
   invocation.config_file = file;
+  if (!options_.control_socket.empty()) {
+    invocation.overrides.push_back("control_socket=" + options_.control_socket);
+  }
   auto loaded = loadConfig(invocation);
   if (!loaded) {
     failure(

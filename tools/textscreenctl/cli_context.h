@@ -22,6 +22,9 @@ constexpr int kExitUsage = 2;    // bad command line or bad input value
 struct GlobalOptions {
   std::string config_file;  // empty: $TEXTSCREEN_CONFIG, else the packaged default
   bool json = false;
+  // Which of several daemons sharing a state_dir to ask (each has its own control_socket);
+  // empty: the one the configuration names.
+  std::string control_socket;
 };
 
 class CliContext {

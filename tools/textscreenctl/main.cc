@@ -15,7 +15,7 @@ using ts::ctl::Args;
 using ts::ctl::CliContext;
 
 constexpr const char* kUsage =
-    "usage: textscreenctl [--config FILE] [--json] COMMAND [ARGS...]\n"
+    "usage: textscreenctl [--config FILE] [--control-socket PATH] [--json] COMMAND [ARGS...]\n"
     "\n"
     "Commands:\n"
     "  allow add|del|list|show|import|export   business domains that are not screened\n"
@@ -32,6 +32,8 @@ constexpr const char* kUsage =
     "Global options:\n"
     "  --config FILE  the daemon's configuration (default: $TEXTSCREEN_CONFIG, else\n"
     "                 /etc/textscreen/textscreen.conf)\n"
+    "  --control-socket PATH  the daemon to ask, when several share the state_dir\n"
+    "                 (default: the configuration's control_socket)\n"
     "  --json         machine output: one JSON object, or JSON lines for lists\n"
     "  --help         this help; 'textscreenctl COMMAND --help' for a command\n"
     "\n"
@@ -53,6 +55,11 @@ int main(int argc, char** argv) {
       global.config_file = argv[++i];
     } else if (a.rfind("--config=", 0) == 0) {
       global.config_file = a.substr(9);
+    } else if (a == "--control-socket") {
+      if (i + 1 >= argc) return ts::ctl::usageError("--control-socket needs a PATH");
+      global.control_socket = argv[++i];
+    } else if (a.rfind("--control-socket=", 0) == 0) {
+      global.control_socket = a.substr(17);
     } else if (a == "--help" || a == "-h" || a == "help") {
       fmt::print("{}", kUsage);
       return ts::ctl::kExitOk;
