@@ -262,6 +262,32 @@ class ServerProcess:
             return ""
 
 
+def smtp_greets(host, port, timeout):
+    """True when an SMTP server on host:port answers a connection with a 220 banner."""
+    with socket.create_connection((host, port), timeout=2) as s:
+        s.settimeout(timeout)
+        data = b""
+        while b"\n" not in data:
+            chunk = s.recv(4096)
+            if not chunk:
+                return False
+            data += chunk
+        s.sendall(b"QUIT\r\n")
+        return data.startswith(b"220")
+
+
+def config_values(path):
+    """The key = value settings of a textscreen configuration file."""
+    values = {}
+    with open(path) as f:
+        for raw in f:
+            line = raw.strip()
+            if line and not line.startswith("#") and "=" in line:
+                key, _, value = line.partition("=")
+                values[key.strip()] = value.strip()
+    return values
+
+
 class CaptureGateway(ServerProcess):
     """tools/capture_gateway.py on a free port, with its spool in a temporary dir."""
 
@@ -307,18 +333,11 @@ class CaptureGateway(ServerProcess):
         if self.proc.poll() is not None:
             raise AssertionError(f"capture gateway exited with {self.proc.returncode}: "
                                  f"{self.log()}")
-        with socket.create_connection((self.host, self.port), timeout=2) as s:
-            if self.hang == "greeting":
-                return True  # it never greets; an accepted connection is all we get
-            s.settimeout(5)
-            data = b""
-            while b"\n" not in data:
-                chunk = s.recv(1024)
-                if not chunk:
-                    return False
-                data += chunk
-            s.sendall(b"QUIT\r\n")
-            return data.startswith(b"220")
+        if self.hang == "greeting":
+            # It never greets; an accepted connection is all we get.
+            socket.create_connection((self.host, self.port), timeout=2).close()
+            return True
+        return smtp_greets(self.host, self.port, 5)
 
     def messages(self):
         """The stored messages, in arrival order: dicts with the envelope plus 'raw' bytes."""

@@ -11,7 +11,6 @@ import pwd
 import shutil
 import signal
 import smtplib
-import socket
 import stat
 import subprocess
 import sys
@@ -22,7 +21,8 @@ from email.utils import formatdate
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import (IO_TIMEOUT, NUMBERS, READY_TIMEOUT, STOP_TIMEOUT, TEXTSCREEN_BIN,  # noqa: E402
-                     CaptureGateway, TempDir, free_port, poll, rcpt)
+                     CaptureGateway, TempDir, config_values, free_port, poll, rcpt,
+                     smtp_greets)
 
 BUILD_DIR = os.path.dirname(os.path.abspath(TEXTSCREEN_BIN))
 PACKAGING = os.path.join(harness.SOURCE_DIR, "packaging")
@@ -73,30 +73,10 @@ def package_status():
     return out.strip() if rc == 0 and out.strip() else "not-installed"
 
 
-def config_values(path):
-    values = {}
-    with open(path) as f:
-        for raw in f:
-            line = raw.strip()
-            if line and not line.startswith("#") and "=" in line:
-                key, _, value = line.partition("=")
-                values[key.strip()] = value.strip()
-    return values
-
-
 def banner_ready(port, proc):
     if proc.poll() is not None:
         raise AssertionError(f"the installed textscreen exited with {proc.returncode}")
-    with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-        s.settimeout(IO_TIMEOUT)
-        data = b""
-        while b"\n" not in data:
-            chunk = s.recv(4096)
-            if not chunk:
-                return False
-            data += chunk
-        s.sendall(b"QUIT\r\n")
-        return data.startswith(b"220")
+    return smtp_greets("127.0.0.1", port, IO_TIMEOUT)
 
 
 @unittest.skipUnless(os.geteuid() == 0, "needs root: installs and purges a package with dpkg")

@@ -17,7 +17,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import (SLOW, TEXTSCREEN_BIN, TEXTSCREENCTL_BIN, Daemon, IntegrationTest,  # noqa: E402
-                     poll)
+                     config_values, poll)
 
 PACKAGING = os.path.join(harness.SOURCE_DIR, "packaging")
 UNIT = os.path.join(PACKAGING, "textscreen.service")
@@ -77,17 +77,6 @@ def unit_directives(path):
             key, _, value = line.partition("=")
             directives.setdefault((section, key.strip()), []).append(value.strip())
     return directives
-
-
-def config_values(path):
-    values = {}
-    with open(path) as f:
-        for raw in f:
-            line = raw.strip()
-            if line and not line.startswith("#") and "=" in line:
-                key, _, value = line.partition("=")
-                values[key.strip()] = value.strip()
-    return values
 
 
 class UnitFileTest(unittest.TestCase):
