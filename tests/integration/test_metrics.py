@@ -132,6 +132,17 @@ class MetricsTest(IntegrationTest):
             "metrics_listen": f"127.0.0.1:{self.metrics_port}",
         })
 
+    def refused_recipient(self, address, code, enhanced):
+        """One transaction whose RCPT is refused; the scrape after it has been recorded."""
+        with self.daemon.client() as c:
+            c.ehlo()
+            self.assertReply(c.cmd("MAIL FROM:<sender@example.org>"), 250, "2.1.0", client=c)
+            self.assertReply(c.cmd(f"RCPT TO:<{address}>"), code, enhanced, client=c)
+            self.assertReply(c.cmd("RSET"), 250, client=c)
+            scraped = self.scrape()
+            c.cmd("QUIT")
+        return scraped
+
     def scrape(self, port=None):
         status, ctype, body = http_get(port or self.metrics_port)
         self.assertEqual(status, 200, body)
@@ -192,23 +203,11 @@ class MetricsTest(IntegrationTest):
         self.assertEqual(rdns["count"], m1.get("check_runs_total", check="rdns"))
 
         # A reject: not a subscriber number (550 5.1.1), recorded when the transaction ends.
-        with self.daemon.client() as c:
-            c.ehlo()
-            self.assertReply(c.cmd("MAIL FROM:<sender@example.org>"), 250, "2.1.0", client=c)
-            self.assertReply(c.cmd(f"RCPT TO:<123@{GATEWAY_DOMAIN}>"), 550, "5.1.1", client=c)
-            self.assertReply(c.cmd("RSET"), 250, client=c)
-            m2 = self.scrape()
-            c.cmd("QUIT")
+        m2 = self.refused_recipient(f"123@{GATEWAY_DOMAIN}", 550, "5.1.1")
         self.assertMoved(m1, m2, {("reject", "recipient"): 1}, "a refused recipient")
 
         # A tempfail: the number already had its one message this hour (450 4.7.1).
-        with self.daemon.client() as c:
-            c.ehlo()
-            self.assertReply(c.cmd("MAIL FROM:<sender@example.org>"), 250, "2.1.0", client=c)
-            self.assertReply(c.cmd(f"RCPT TO:<{rcpt(NUMBERS[0])}>"), 450, "4.7.1", client=c)
-            self.assertReply(c.cmd("RSET"), 250, client=c)
-            m3 = self.scrape()
-            c.cmd("QUIT")
+        m3 = self.refused_recipient(rcpt(NUMBERS[0]), 450, "4.7.1")
         self.assertMoved(m2, m3, {("tempfail", "rate_recipient"): 1}, "a rate-limited recipient")
         self.assertEqual(m3.get("check_outcomes_total", check="rate_recipient", outcome="fail")
                          - m2.get("check_outcomes_total", check="rate_recipient", outcome="fail"),
