@@ -85,6 +85,16 @@ Status<> crossCheck(const Config& c) {
                 " is not a loopback address; set metrics_allow_remote = yes to serve metrics "
                 "to other hosts (the endpoint has no authentication)");
   }
+  if (c.web.tls.certificate.empty() != c.web.tls.key.empty()) {
+    return fail(std::string("web_tls_certificate and web_tls_key: set both (HTTPS) or neither"));
+  }
+  // Basic auth sends the password with every request: never in clear over a network.
+  if (!c.web.staff_users_file.empty() && c.web.listen && !c.web.listen->isLoopback() &&
+      !c.web.tls.enabled()) {
+    return fail("web_staff_users_file: web_listen " + c.web.listen->toString() +
+                " is not a loopback address, so staff passwords would cross the network in "
+                "clear; set web_tls_certificate and web_tls_key");
+  }
   if (c.auth.enabled() && !c.tls.enabled()) {
     return fail(
         std::string("auth_users_file: AUTH is only offered inside TLS; set "

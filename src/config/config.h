@@ -30,6 +30,7 @@
 #include "net/tls_config.h"
 #include "relay/gateway_tls_config.h"
 #include "util/result.h"
+#include "web/web_config.h"
 
 namespace ts {
 
@@ -97,6 +98,7 @@ struct Config {
   SurgeConfig surge;
   TlsConfig tls;
   AuthConfig auth;
+  WebConfig web;
 
   std::string storeDirectory() const { return state_dir + "/store"; }
   std::string controlSocketPath() const {

@@ -24,6 +24,7 @@
 #include "policy/subscriber_number.h"
 #include "relay/gateway_tls_config.h"
 #include "util/ascii.h"
+#include "web/web_config.h"
 
 namespace ts {
 namespace {
@@ -350,6 +351,7 @@ std::span<const ConfigKeyGroup> configKeyGroups() {
       {"STARTTLS", tlsConfigKeys()},
       {"AUTH", authConfigKeys()},
       {"TLS to the gateway", gatewayTlsConfigKeys()},
+      {"Web pages", webConfigKeys()},
   };
   return groups;
 }

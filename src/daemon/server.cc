@@ -66,6 +66,7 @@ Server::Server(Invocation invocation, Config config, SessionSecurity security,
   clusters_ = std::make_unique<ClusterIndex>(c.surge.cluster_capacity, c.surge.similarity);
   surges_ = std::make_unique<SurgeTracker>(c.surge, counterStore(), now);
   verifier_ = std::make_unique<auth::PasswordVerifier>(base_);
+  web_site_ = std::make_unique<WebSite>(webServices(), now);
   prune_event_ = event_new(base_, -1, EV_PERSIST, pruneCallback, this);
   timeval every_minute{60, 0};
   event_add(prune_event_, &every_minute);
@@ -84,6 +85,8 @@ Server::Server(Invocation invocation, Config config, SessionSecurity security,
 Server::~Server() {
   handshakes_.clear();
   sessions_.clear();
+  web_.reset();              // pending answers are dropped with it
+  web_site_.reset();         // uses the verifier, the surges and the store
   surges_.reset();           // counts on the counter stores
   shared_counters_.reset();  // its connection's events belong to the base
   verifier_.reset();         // its wake-up event belongs to the base
@@ -131,6 +134,10 @@ int Server::run() {
   control_ = std::move(*control);
   if (!applyMetricsListen(c.metrics_listen)) {
     LogLine("-").kv("event", "fatal").kv("reason", "cannot serve metrics on metrics_listen");
+    return 1;
+  }
+  if (!applyWebListen(c.web, runtime_->security.web_tls)) {
+    LogLine("-").kv("event", "fatal").kv("reason", "cannot serve the web pages on web_listen");
     return 1;
   }
   unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC;
@@ -423,6 +430,7 @@ void Server::reload() {
   }
   // A metrics address that cannot be bound keeps the endpoint where it was.
   if (!applyMetricsListen(next.metrics_listen)) next.metrics_listen = current.metrics_listen;
+  if (!applyWebListen(next.web, security->web_tls)) next.web.listen = current.web.listen;
   runtime_ = std::make_shared<Runtime>(std::move(next), std::move(dns_stack),
                                        callout_services_.get(), std::move(*security));
   relay_->reconfigure(poolSettings());
@@ -611,6 +619,53 @@ bool Server::applyMetricsListen(const std::optional<SocketAddress>& address) {
   }
   metrics_ = std::move(*opened);
   LogLine("-").kv("event", "metrics").kv("state", "listening").kv("address", address->toString());
+  return true;
+}
+
+WebServices Server::webServices() {
+  WebServices services;
+  services.base = base_;
+  services.store = store_.get();
+  services.writer = writer_.get();
+  services.verifier = verifier_.get();
+  services.surges = surges_.get();
+  services.config = [this]() -> const Config& { return runtime_->config; };
+  services.staff_users = [this] { return runtime_->security.staff_users; };
+  services.status = [this] { return status(); };
+  services.metrics_text = [this] { return metricsText(); };
+  return services;
+}
+
+bool Server::applyWebListen(const WebConfig& web, std::shared_ptr<const TlsServerContext> tls) {
+  if (!web.listen) {
+    if (web_) LogLine("-").kv("event", "web").kv("state", "closed");
+    web_.reset();
+    return true;
+  }
+  // Same address, same scheme: keep the listener and its connections, renew the certificate.
+  if (web_ && web_->address() == *web.listen && web_->tls() == (tls != nullptr)) {
+    web_->setTls(std::move(tls));
+    return true;
+  }
+  bool https = tls != nullptr;
+  // A move to another address binds the new one first; the same address is released first.
+  if (web_ && web_->address() == *web.listen) web_.reset();
+  auto opened = HttpServer::open(
+      base_, *web.listen, std::move(tls),
+      [this](const HttpRequest& request, HttpReply reply) { web_site_->handle(request, reply); });
+  if (!opened) {
+    LogLine("-")
+        .kv("event", "web")
+        .kv("state", web_ ? "kept" : "off")
+        .kv("reason", opened.error().message);
+    return false;
+  }
+  web_ = std::move(*opened);
+  LogLine("-")
+      .kv("event", "web")
+      .kv("state", "listening")
+      .kv("address", web.listen->toString())
+      .kv("scheme", https ? "https" : "http");
   return true;
 }
 

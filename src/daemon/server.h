@@ -38,6 +38,8 @@
 #include "store/callout_cache_store.h"
 #include "store/store_environment.h"
 #include "store/store_writer.h"
+#include "web/http_server.h"
+#include "web/web_site.h"
 
 namespace ts {
 
@@ -81,6 +83,10 @@ class Server {
   // Opens, keeps, moves or closes the metrics endpoint for metrics_listen; false (logged)
   // when a new address cannot be bound, leaving the endpoint as it was.
   bool applyMetricsListen(const std::optional<SocketAddress>& address);
+  // Opens, keeps, moves or closes the web pages for web_listen (and renews their
+  // certificate); false (logged) when a new address cannot be bound.
+  bool applyWebListen(const WebConfig& web, std::shared_ptr<const TlsServerContext> tls);
+  WebServices webServices();
   nlohmann::json counterStatus() const;
   CounterStore& counterStore();
   nlohmann::json dnsCacheListing() const;
@@ -114,6 +120,10 @@ class Server {
   std::unique_ptr<AccessPolicy> access_;
   std::unique_ptr<ControlSocket> control_;
   std::unique_ptr<MetricsEndpoint> metrics_;
+  // The web pages: the site outlives reloads (its CSRF key, its sign-in memory); the
+  // listener follows web_listen.
+  std::unique_ptr<WebSite> web_site_;
+  std::unique_ptr<HttpServer> web_;
   // Rate, abuse and surge state, kept across reloads (DESIGN.md "Scaling out"): in-process,
   // or shared through Redis (redis_address) with the in-process counters as its fallback.
   std::unique_ptr<LocalCounterStore> counters_;
