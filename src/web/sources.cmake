@@ -16,6 +16,7 @@ target_sources(textscreen_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/staff_page.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_routes.cc
   ${CMAKE_CURRENT_LIST_DIR}/web_config.cc
+  ${CMAKE_CURRENT_LIST_DIR}/web_secret.cc
   ${CMAKE_CURRENT_LIST_DIR}/web_site.cc
   ${CMAKE_CURRENT_LIST_DIR}/why_page.cc
 )
