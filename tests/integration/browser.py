@@ -39,8 +39,7 @@ def require_browser():
     missing = missing_tools()
     if missing:
         if os.environ.get("CI", "").lower() in ("", "0", "false"):
-            raise unittest.SkipTest(f"no browser here: missing {missing} "
-                                    f"(tools/install-deps.sh installs them)")
+            raise unittest.SkipTest(f"no browser here: missing {missing}")
         raise AssertionError(f"CI lacks what the browser tests need: {missing}")
 
 

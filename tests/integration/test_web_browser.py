@@ -62,7 +62,10 @@ class BrowserCase:
         return os.path.join(OUTPUT, f"{self.id().split('.', 1)[1]}-{name}.png")
 
     def browse(self, script, **kw):
-        return browser.run(script, failure_screenshot=self.shot("failure"), **kw)
+        failure = self.shot("failure")
+        if os.path.exists(failure):
+            os.unlink(failure)  # an earlier run's: what is there now is this run's
+        return browser.run(script, failure_screenshot=failure, **kw)
 
     def assertShot(self, path):
         self.assertTrue(png_written(path), f"no screenshot at {path}")
