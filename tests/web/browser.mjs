@@ -48,20 +48,54 @@ function plain(message) {
   return String(message).replace(/\u001b\[[0-9;]*m/g, '');
 }
 
-async function runSteps(page, script, out) {
+// Every step has a bound even where Playwright has none (evaluate): a page that never
+// answers fails the step instead of hanging the test.
+function bounded(promise, ms, what) {
+  let timer;
+  const expired = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took longer than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+}
+
+async function runSteps(page, script, timeout, out) {
   for (const [i, step] of script.steps.entries()) {
     const op = OPS[step.op];
-    if (!op) {
-      throw Object.assign(new Error(`unknown op in ${describe(step)}`), { step: i });
-    }
     try {
-      const value = await op(page, step);
+      if (!op) throw new Error('unknown op');
+      // Playwright's own timeout, with its call log, comes first when it has one.
+      const value = await bounded(op(page, step), timeout + 5000, 'the step');
       out.results.push(value === undefined ? null : value);
     } catch (e) {
       throw Object.assign(new Error(`step ${i} ${describe(step)} failed: ${plain(e.message)}`),
                           { step: i });
     }
   }
+}
+
+async function openPage(script, timeout, out) {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'],
+                                          timeout });
+  let page;
+  try {
+    const context = await browser.newContext({
+      httpCredentials: script.httpCredentials,
+      ignoreHTTPSErrors: Boolean(script.ignoreHTTPSErrors),
+    });
+    context.setDefaultTimeout(timeout);
+    context.setDefaultNavigationTimeout(timeout);
+    page = await context.newPage();
+  } catch (e) {
+    await browser.close().catch(() => {});
+    throw e;
+  }
+  // A dialog is recorded and dismissed: an escaping test asserts none opened.
+  page.on('dialog', (d) => {
+    out.dialogs.push({ type: d.type(), message: d.message() });
+    d.dismiss().catch(() => {});
+  });
+  page.on('pageerror', (e) => out.pageErrors.push(plain(e.message)));
+  return { browser, page };
 }
 
 async function main() {
@@ -71,45 +105,26 @@ async function main() {
   }
   const timeout = script.timeout_ms ?? 30000;
   const out = { ok: false, results: [], dialogs: [], pageErrors: [] };
+  const opening = openPage(script, timeout, out);
   let browser;
   let page;
-  // A bound on the whole run, so a step that ignores its own timeout cannot hang the test.
-  let watchdog;
-  const overall = new Promise((_, reject) => {
-    watchdog = setTimeout(() => reject(new Error(`the script took longer than its bound of ` +
-                                                 `${timeout * (script.steps.length + 2)} ms`)),
-                          timeout * (script.steps.length + 2));
-  });
   try {
-    await Promise.race([overall, (async () => {
-      browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'],
-                                        timeout });
-      const context = await browser.newContext({
-        httpCredentials: script.httpCredentials,
-        ignoreHTTPSErrors: Boolean(script.ignoreHTTPSErrors),
-      });
-      context.setDefaultTimeout(timeout);
-      context.setDefaultNavigationTimeout(timeout);
-      page = await context.newPage();
-      // A dialog is recorded and dismissed: an escaping test asserts none opened.
-      page.on('dialog', (d) => {
-        out.dialogs.push({ type: d.type(), message: d.message() });
-        d.dismiss().catch(() => {});
-      });
-      page.on('pageerror', (e) => out.pageErrors.push(String(e.message)));
-      await runSteps(page, script, out);
-    })()]);
+    ({ browser, page } = await bounded(opening, timeout + 5000, 'starting Chromium'));
+    await runSteps(page, script, timeout, out);
     out.ok = true;
   } catch (e) {
     out.error = plain(e.message);
     if (e.step !== undefined) out.step = e.step;
     if (page && script.failureScreenshot) {
-      await page.screenshot({ path: script.failureScreenshot, fullPage: true, timeout })
+      await bounded(page.screenshot({ path: script.failureScreenshot, fullPage: true, timeout }),
+                    timeout + 5000, 'the failure screenshot')
         .then(() => { out.failureScreenshot = script.failureScreenshot; }, () => {});
     }
   } finally {
-    clearTimeout(watchdog);
-    if (browser) await browser.close().catch(() => {});
+    // A launch that finished after its bound still leaves a browser to close.
+    browser ??= await bounded(opening, timeout, 'starting Chromium')
+      .then((o) => o.browser, () => undefined);
+    if (browser) await bounded(browser.close(), timeout, 'closing Chromium').catch(() => {});
   }
   process.stdout.write(JSON.stringify(out) + '\n');
   if (!out.ok) {
