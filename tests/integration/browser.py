@@ -69,14 +69,8 @@ class Script:
         """Loads url; reads {'status': HTTP status, 'url': where it ended}."""
         return self._add("goto", url=url)
 
-    def back(self):
-        return self._add("back")
-
     def fill(self, selector, text):
         return self._add("fill", selector=selector, text=text)
-
-    def check(self, selector):
-        return self._add("check", selector=selector)
 
     def click(self, selector):
         return self._add("click", selector=selector)
@@ -87,13 +81,6 @@ class Script:
     def text(self, selector):
         """The text content of the one element selector matches."""
         return self._add("text", selector=selector)
-
-    def texts(self, selector):
-        """The text contents of every element selector matches."""
-        return self._add("texts", selector=selector)
-
-    def html(self, selector):
-        return self._add("html", selector=selector)
 
     def count(self, selector):
         return self._add("count", selector=selector)

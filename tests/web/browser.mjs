@@ -18,17 +18,10 @@ const OPS = {
     const response = await page.goto(s.url);
     return { status: response ? response.status() : null, url: page.url() };
   },
-  back: async (page) => {
-    const response = await page.goBack();
-    return { status: response ? response.status() : null, url: page.url() };
-  },
   fill: async (page, s) => page.locator(s.selector).fill(s.text),
-  check: async (page, s) => page.locator(s.selector).check(),
   click: async (page, s) => page.locator(s.selector).click(),
   waitFor: async (page, s) => page.locator(s.selector).waitFor({ state: s.state || 'visible' }),
   text: async (page, s) => page.locator(s.selector).textContent(),
-  texts: async (page, s) => page.locator(s.selector).allTextContents(),
-  html: async (page, s) => page.locator(s.selector).innerHTML(),
   count: async (page, s) => page.locator(s.selector).count(),
   url: async (page) => page.url(),
   // An expression evaluated in the page; a promise is awaited, the value must be JSON.
