@@ -65,9 +65,10 @@ class Script:
         self.steps.append(dict(op=op, **args))
         return len(self.steps) - 1
 
-    def goto(self, url):
-        """Loads url; reads {'status': HTTP status, 'url': where it ended}."""
-        return self._add("goto", url=url)
+    def goto(self, url, status=200):
+        """Loads url, which must answer status (None: any); reads {'status': the HTTP
+        status, 'url': where it ended}."""
+        return self._add("goto", url=url, status=status)
 
     def fill(self, selector, text):
         return self._add("fill", selector=selector, text=text)

@@ -14,9 +14,15 @@ const CHROMIUM = process.env.TEXTSCREEN_CHROMIUM || '/usr/bin/chromium';
 
 // Each op gets the page and the step; what it returns is the step's result.
 const OPS = {
+  // With "status", any other answer fails the step at once (a missing page is a 404, not
+  // a wait for its elements).
   goto: async (page, s) => {
     const response = await page.goto(s.url);
-    return { status: response ? response.status() : null, url: page.url() };
+    const status = response ? response.status() : null;
+    if (s.status && status !== s.status) {
+      throw new Error(`${s.url} answered ${status}, not ${s.status}`);
+    }
+    return { status, url: page.url() };
   },
   fill: async (page, s) => page.locator(s.selector).fill(s.text),
   click: async (page, s) => page.locator(s.selector).click(),
