@@ -118,7 +118,16 @@ std::string recipientsHtml(const std::vector<std::string>& recipients) {
   return out;
 }
 
-std::string checksHtml(const std::vector<store::CheckRecord>& checks) {
+// A check's record text is its reason, then what it found in brackets; the deciding
+// check's reason is already on the page, so only the finding is repeated.
+std::string_view findings(std::string_view detail, std::string_view reason) {
+  if (reason.empty() || detail.substr(0, reason.size()) != reason) return detail;
+  detail.remove_prefix(reason.size());
+  if (detail.starts_with(" [") && detail.ends_with("]")) return detail.substr(2, detail.size() - 3);
+  return detail;
+}
+
+std::string checksHtml(const std::vector<store::CheckRecord>& checks, std::string_view reason) {
   std::string items;
   for (const store::CheckRecord& c : checks) {
     if (!failed(c.outcome)) continue;
@@ -128,9 +137,10 @@ std::string checksHtml(const std::vector<store::CheckRecord>& checks) {
                     R"(<span class="fix">What to do: {}</span>)",
                     escapeHtml(c.check), escapeHtml(e.title), escapeHtml(outcomeWords(c.outcome)),
                     escapeHtml(e.meaning), escapeHtml(e.fix));
-    if (!c.detail.empty()) {
+    std::string_view found = findings(c.detail, reason);
+    if (!found.empty()) {
       items += fmt::format(R"( <span class="detail">Found: {}</span>)",
-                           escapeHtml(redactForPublic(c.detail)));
+                           escapeHtml(redactForPublic(found)));
     }
     items += "</li>";
   }
@@ -164,7 +174,7 @@ std::string WhyPage::resultHtml(const store::DecisionRecord& r,
                      R"(<h3>Reason</h3><p id="why-reason" class="reason">{}</p>{}</section>)",
                      escapeHtml(r.ref), timeHtml(r.time, now), escapeHtml(action.decision),
                      domain_html, helo_html, recipientsHtml(r.recipients), meaning,
-                     escapeHtml(redactForPublic(r.reason)), checksHtml(r.checks));
+                     escapeHtml(redactForPublic(r.reason)), checksHtml(r.checks, r.reason));
 }
 
 void WhyPage::handle(const HttpRequest& request, const HttpReply& reply) {

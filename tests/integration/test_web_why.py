@@ -88,6 +88,18 @@ class WhyPageTest(harness.IntegrationTest):
         return r.ref
 
 
+    def refused_not_a_number(self, local_part="1234567", helo="client.example",
+                             sender="alerts@example.org"):
+        """A transaction whose only recipient is no subscriber number; its ref."""
+        c = self.client()
+        c.ehlo(helo)
+        self.assertReply(c.cmd(f"MAIL FROM:<{sender}>"), 250, "2.1.0", client=c)
+        r = c.cmd(f"RCPT TO:<{local_part}@{harness.GATEWAY_DOMAIN}>")
+        self.assertReply(r, 550, "5.1.1", ref=True, client=c)
+        c.cmd("QUIT")
+        return r.ref
+
+
 class WhyLookupTest(WhyPageTest):
 
     def test_refused_message_explained_with_masked_recipient(self):
@@ -108,6 +120,15 @@ class WhyLookupTest(WhyPageTest):
         self.assertEqual(status, 200)
         self.assertEqual(element(again, "why-action"), "Refused")
 
+    def test_failed_check_explained_and_number_in_reason_masked(self):
+        ref = self.refused_not_a_number("98765432109")
+        body = self.recorded(ref)
+        self.assertEqual(element(body, "why-action"), "Refused")
+        self.assertIn('<li class="why-check" data-check="recipient">', body)
+        self.assertIn("not a valid subscriber number", element(body, "why-reason"))
+        self.assertNotIn("98765432109", body, "the number in the reason is shown whole")
+        self.assertIn("9876*****09", body)
+
     def test_delivered_message_never_shows_the_gateway_reply(self):
         c = self.client()
         c.ehlo()
@@ -124,13 +145,13 @@ class WhyLookupTest(WhyPageTest):
 
     def test_hostile_helo_is_escaped(self):
         helo = "<script>alert(1)</script>"
-        ref = self.refused_recipient(NUMBERS[2], helo=helo)
+        ref = self.refused_not_a_number(helo=helo)
         body = self.recorded(ref)
         self.assertNotIn("<script>alert", body)
         self.assertEqual(element(body, "why-helo"), "&lt;script&gt;alert(1)&lt;/script&gt;")
 
     def test_null_sender(self):
-        ref = self.refused_recipient(NUMBERS[3], sender="")
+        ref = self.refused_not_a_number(sender="")
         body = self.recorded(ref)
         self.assertEqual(element(body, "why-domain"), "(none: the null sender)")
 
@@ -189,7 +210,7 @@ class WhyHttpsTest(WhyPageTest):
         return {"web_tls_certificate": self.cert, "web_tls_key": self.key}
 
     def test_served_over_verified_tls(self):
-        ref = self.refused_recipient(NUMBERS[4])
+        ref = self.refused_not_a_number()
         body = self.recorded(ref)
         self.assertEqual(element(body, "why-action"), "Refused")
         # Plain HTTP on the same port gets no page.

@@ -23,9 +23,9 @@ const std::set<std::string> kIndirectNames = {"callout",          "rate",
 
 std::set<std::string> namesInSources() {
   std::set<std::string> names;
-  std::regex assignment(R"(check = "([a-z_]+)") ");
-      for (const auto& entry :
-           std::filesystem::recursive_directory_iterator(TEXTSCREEN_SOURCE_DIR "/src")) {
+  std::regex assignment(R"re(check = "([a-z_]+)")re");
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(TEXTSCREEN_SOURCE_DIR "/src")) {
     if (entry.path().extension() != ".cc") continue;
     std::ifstream in(entry.path());
     std::stringstream text;

@@ -72,6 +72,15 @@ TEST(WhyPage, ListsOnlyTheChecksThatFailed) {
   EXPECT_NE(html.find("SPF record"), std::string::npos);
 }
 
+TEST(WhyPage, TheDecidingReasonIsNotRepeatedOnlyItsFindings) {
+  store::DecisionRecord r = refused();
+  r.checks = {{"spf", "fail", r.reason + " [spf=fail]", 5}, {"dkim", "fail", r.reason, 0}};
+  std::string html = WhyPage::resultHtml(r, kNow);
+  EXPECT_NE(html.find("Found: spf=fail</span>"), std::string::npos);
+  EXPECT_EQ(html.find("Found: SPF"), std::string::npos);
+  EXPECT_EQ(html.find(R"(<span class="detail">Found: </span>)"), std::string::npos);
+}
+
 TEST(WhyPage, NeverShowsTheClientTheGatewayReplyOrTheWholeNumber) {
   std::string html = WhyPage::resultHtml(refused(), kNow);
   EXPECT_EQ(html.find("198.51.100.23"), std::string::npos);
