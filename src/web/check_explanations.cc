@@ -27,7 +27,7 @@ constexpr CheckExplanation kExplanations[] = {
     {"content", "Message content",
      "The message matched content rules that mark unwanted mail (for example link "
      "shorteners or typical spam wording).",
-     "Remove what the reason names from the message text and send it again."},
+     "Remove what the reason names from the message text and send it again.", false},
     {"dkim", "DKIM signature",
      "The message's DKIM signature could not be verified against the key your domain "
      "publishes in DNS.",
@@ -69,22 +69,22 @@ constexpr CheckExplanation kExplanations[] = {
      "spam programs do.",
      "Fix the sending software so that it waits for the greeting (RFC 5321 section 3.1)."},
     {"rate", "Sending rate", "Too much mail arrived from your side in a short time.",
-     "Wait until the time the reason names, then send again; spread large sends over time."},
+     "Wait until the time the reason names, then send again; spread large sends over time.", false},
     {"rate_client", "Sending rate of your server",
      "Your server sent more messages than this gateway accepts from one server in the time "
      "window.",
-     "Wait until the time the reason names, then send again; spread large sends over time."},
+     "Wait until the time the reason names, then send again; spread large sends over time.", false},
     {"rate_identical", "Identical messages",
      "The same message was sent to the same recipient too often.",
-     "Stop resending the same text; check for a loop or a retrying script."},
+     "Stop resending the same text; check for a loop or a retrying script.", false},
     {"rate_recipient", "Messages to one recipient",
      "The recipient received more messages than this gateway passes to one number in the "
      "time window.",
-     "Wait until the time the reason names; send fewer messages to one number."},
+     "Wait until the time the reason names; send fewer messages to one number.", false},
     {"rate_sender_domain", "Sending rate of your domain",
      "Your domain sent more messages than this gateway accepts from one domain in the time "
      "window.",
-     "Wait until the time the reason names, then send again; spread large sends over time."},
+     "Wait until the time the reason names, then send again; spread large sends over time.", false},
     {"rdns", "Reverse DNS",
      "The address of the server that sent the message has no reverse DNS name (PTR), or "
      "that name does not point back to the address.",
@@ -106,7 +106,8 @@ constexpr CheckExplanation kExplanations[] = {
      "Many similar messages reached many numbers at once; this gateway holds back such a "
      "surge until it is reviewed or ends.",
      "If the messages are wanted (for example alerts to your own customers), ask the "
-     "carrier's postmaster to allowlist your domain, quoting the reference id."},
+     "carrier's postmaster to allowlist your domain, quoting the reference id.",
+     false},
     {"tls", "Encryption (TLS)",
      "Setting up an encrypted connection (STARTTLS) with your server failed.",
      "Check your server's TLS settings: a current protocol version and cipher."},

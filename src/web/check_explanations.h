@@ -12,6 +12,9 @@ struct CheckExplanation {
   std::string_view title;    // "Sender Policy Framework (SPF)"
   std::string_view meaning;  // what was looked at
   std::string_view fix;      // what the sender can change
+  // Whether /why may show what the check recorded. Not for content, rate and surge
+  // checks: their rule names, scores and thresholds would teach a spammer what to avoid.
+  bool public_findings = true;
 };
 
 // The explanation of the check called name; a check this table does not know yet gets a

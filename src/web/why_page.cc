@@ -137,7 +137,7 @@ std::string checksHtml(const std::vector<store::CheckRecord>& checks, std::strin
                     R"(<span class="fix">What to do: {}</span>)",
                     escapeHtml(c.check), escapeHtml(e.title), escapeHtml(outcomeWords(c.outcome)),
                     escapeHtml(e.meaning), escapeHtml(e.fix));
-    std::string_view found = findings(c.detail, reason);
+    std::string_view found = e.public_findings ? findings(c.detail, reason) : "";
     if (!found.empty()) {
       items += fmt::format(R"( <span class="detail">Found: {}</span>)",
                            escapeHtml(redactForPublic(found)));

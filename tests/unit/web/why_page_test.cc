@@ -81,6 +81,18 @@ TEST(WhyPage, TheDecidingReasonIsNotRepeatedOnlyItsFindings) {
   EXPECT_EQ(html.find(R"(<span class="detail">Found: </span>)"), std::string::npos);
 }
 
+TEST(WhyPage, ContentRateAndSurgeFindingsStayPrivate) {
+  store::DecisionRecord r = refused();
+  r.checks = {{"content", "fail", "rules matched [shortener_link=4 free_prize=3]", 7},
+              {"surge", "fail", "in a surge [cluster=c81f messages=900]", 0},
+              {"rate_client", "fail", "too many [limit=10/60s]", 0}};
+  std::string html = WhyPage::resultHtml(r, kNow);
+  EXPECT_NE(html.find(R"(data-check="content")"), std::string::npos) << "the check is named";
+  EXPECT_EQ(html.find("shortener_link"), std::string::npos) << "its rule names are not";
+  EXPECT_EQ(html.find("cluster=c81f"), std::string::npos);
+  EXPECT_EQ(html.find("limit=10/60s"), std::string::npos);
+}
+
 TEST(WhyPage, NeverShowsTheClientTheGatewayReplyOrTheWholeNumber) {
   std::string html = WhyPage::resultHtml(refused(), kNow);
   EXPECT_EQ(html.find("198.51.100.23"), std::string::npos);
