@@ -127,7 +127,8 @@ bufferevent* HttpServer::newConnection(event_base* base, void* arg) {
   auto* self = static_cast<HttpServer*>(arg);
   if (!self->tls_) return bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
   SSL* ssl = self->tls_->newConnection();
-  // evhttp treats a null bufferevent as a failed accept and closes the socket.
+  // Out of memory: evhttp then makes a plain bufferevent itself, and serve() refuses every
+  // request that comes over it, so nothing is ever answered in plaintext on an HTTPS port.
   if (ssl == nullptr) return nullptr;
   return bufferevent_openssl_socket_new(base, -1, ssl, BUFFEREVENT_SSL_ACCEPTING,
                                         BEV_OPT_CLOSE_ON_FREE);
@@ -151,7 +152,14 @@ void HttpServer::serve(evhttp_request* request) {
     evbuffer_copyout(body, text.data(), text.size());
     well_formed = well_formed && parseFormFields(text, in.form);
   }
-  if (evhttp_connection* connection = evhttp_request_get_connection(request)) {
+  evhttp_connection* connection = evhttp_request_get_connection(request);
+  if (in.tls &&
+      (connection == nullptr ||
+       bufferevent_openssl_get_ssl(evhttp_connection_get_bufferevent(connection)) == nullptr)) {
+    evhttp_send_error(request, HTTP_SERVUNAVAIL, nullptr);
+    return;
+  }
+  if (connection != nullptr) {
     if (const sockaddr* peer = evhttp_connection_get_addr(connection)) {
       socklen_t length = peer->sa_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
       in.peer = SocketAddress::fromSockaddr(peer, length);
