@@ -44,37 +44,47 @@ int delKey(MDB_txn* txn, MDB_dbi dbi, const std::string& key) {
   return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-// Walks an index backwards from the newest entry under prefix.
+// Walks an index backwards from the newest entry under prefix ("" with the time index:
+// every record), until limit records were read or visit returns false.
 Status<> newestFirst(MDB_txn* txn, const Databases& dbs, MDB_dbi index, std::string_view prefix,
                      std::int64_t since, std::size_t limit,
-                     const std::function<void(const DecisionRecord&)>& visit) {
+                     const std::function<bool(const DecisionRecord&)>& visit) {
+  bool by_time = index == dbs.decisions_by_time;
   MDB_cursor* cursor = nullptr;
   int rc = mdb_cursor_open(txn, index, &cursor);
   if (rc != 0) return fail("decision index: " + storeError(rc));
-  std::string start(prefix);
-  start.push_back('\1');  // just past every key of this prefix ("prefix\0...")
-  MDB_val key = toVal(start), value{};
-  rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE);
-  rc = rc == 0 ? mdb_cursor_get(cursor, &key, &value, MDB_PREV)
-               : mdb_cursor_get(cursor, &key, &value, MDB_LAST);
+  MDB_val key{}, value{};
+  if (by_time) {
+    rc = mdb_cursor_get(cursor, &key, &value, MDB_LAST);
+  } else {
+    std::string start(prefix);
+    start.push_back('\1');  // just past every key of this prefix ("prefix\0...")
+    key = toVal(start);
+    rc = mdb_cursor_get(cursor, &key, &value, MDB_SET_RANGE);
+    rc = rc == 0 ? mdb_cursor_get(cursor, &key, &value, MDB_PREV)
+                 : mdb_cursor_get(cursor, &key, &value, MDB_LAST);
+  }
   std::size_t seen = 0;
   Status<> status = Ok{};
   for (; rc == 0 && seen < limit; rc = mdb_cursor_get(cursor, &key, &value, MDB_PREV)) {
     std::string_view k = fromVal(key);
-    if (k.size() < prefix.size() + 9 || k.substr(0, prefix.size()) != prefix ||
-        k[prefix.size()] != '\0') {
-      break;
+    std::string_view rest = k;
+    if (!by_time) {
+      if (k.size() < prefix.size() + 9 || k.substr(0, prefix.size()) != prefix ||
+          k[prefix.size()] != '\0') {
+        break;
+      }
+      rest = k.substr(prefix.size() + 1);
     }
-    std::string_view rest = k.substr(prefix.size() + 1);
-    if (fromBigEndian(rest) < since) break;
+    if (rest.size() < 8 || fromBigEndian(rest) < since) break;
     auto record = DecisionLog::get(txn, dbs, rest.substr(8));
     if (!record) {
       status = fail(record.error());
       break;
     }
     if (*record) {
-      visit(**record);
       ++seen;
+      if (!visit(**record)) break;
     }
   }
   mdb_cursor_close(cursor);
@@ -122,13 +132,28 @@ Result<std::optional<DecisionRecord>> DecisionLog::get(MDB_txn* txn, const Datab
 Status<> DecisionLog::byDomain(MDB_txn* txn, const Databases& dbs, std::string_view domain,
                                std::int64_t since, std::size_t limit,
                                const std::function<void(const DecisionRecord&)>& visit) {
-  return newestFirst(txn, dbs, dbs.decisions_by_domain, asciiLower(domain), since, limit, visit);
+  return newestFirst(txn, dbs, dbs.decisions_by_domain, asciiLower(domain), since, limit,
+                     [&](const DecisionRecord& r) {
+                       visit(r);
+                       return true;
+                     });
 }
 
 Status<> DecisionLog::byRecipient(MDB_txn* txn, const Databases& dbs, std::string_view recipient,
                                   std::int64_t since, std::size_t limit,
                                   const std::function<void(const DecisionRecord&)>& visit) {
-  return newestFirst(txn, dbs, dbs.decisions_by_rcpt, asciiLower(recipient), since, limit, visit);
+  return newestFirst(txn, dbs, dbs.decisions_by_rcpt, asciiLower(recipient), since, limit,
+                     [&](const DecisionRecord& r) {
+                       visit(r);
+                       return true;
+                     });
+}
+
+Status<> DecisionLog::scanNewest(MDB_txn* txn, const Databases& dbs, std::string_view domain,
+                                 std::size_t scan_limit,
+                                 const std::function<bool(const DecisionRecord&)>& visit) {
+  if (domain.empty()) return newestFirst(txn, dbs, dbs.decisions_by_time, "", 0, scan_limit, visit);
+  return newestFirst(txn, dbs, dbs.decisions_by_domain, asciiLower(domain), 0, scan_limit, visit);
 }
 
 Status<> DecisionLog::since(MDB_txn* txn, const Databases& dbs, std::int64_t since,

@@ -27,6 +27,12 @@ class DecisionLog {
   static Status<> byRecipient(MDB_txn* txn, const Databases& dbs, std::string_view recipient,
                               std::int64_t since, std::size_t limit,
                               const std::function<void(const DecisionRecord&)>& visit);
+  // Newest first over every decision, or one sender domain's when domain is not empty:
+  // reads at most scan_limit records and stops early when visit returns false, so a
+  // filtered listing costs a bounded time on the loop however large the log.
+  static Status<> scanNewest(MDB_txn* txn, const Databases& dbs, std::string_view domain,
+                             std::size_t scan_limit,
+                             const std::function<bool(const DecisionRecord&)>& visit);
   // Oldest first, from since on.
   static Status<> since(MDB_txn* txn, const Databases& dbs, std::int64_t since,
                         const std::function<void(const DecisionRecord&)>& visit);

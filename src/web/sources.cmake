@@ -15,10 +15,17 @@ target_sources(textscreen_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/http_server.cc
   ${CMAKE_CURRENT_LIST_DIR}/public_redaction.cc
   ${CMAKE_CURRENT_LIST_DIR}/recipient_mask.cc
+  ${CMAKE_CURRENT_LIST_DIR}/staff_allowlist.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_auth.cc
+  ${CMAKE_CURRENT_LIST_DIR}/staff_decision_filter.cc
+  ${CMAKE_CURRENT_LIST_DIR}/staff_decision_table.cc
+  ${CMAKE_CURRENT_LIST_DIR}/staff_decisions.cc
+  ${CMAKE_CURRENT_LIST_DIR}/staff_lookup.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_overview.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_page.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_routes.cc
+  ${CMAKE_CURRENT_LIST_DIR}/staff_store_change.cc
+  ${CMAKE_CURRENT_LIST_DIR}/staff_surges.cc
   ${CMAKE_CURRENT_LIST_DIR}/web_config.cc
   ${CMAKE_CURRENT_LIST_DIR}/web_secret.cc
   ${CMAKE_CURRENT_LIST_DIR}/web_site.cc

@@ -8,10 +8,10 @@
 
 #include "command_line.h"
 #include "commands.h"
-#include "input_checks.h"
 #include "store/allowlist_store.h"
 #include "table.h"
 #include "time_text.h"
+#include "util/input_checks.h"
 
 namespace ts::ctl {
 namespace {

@@ -16,10 +16,10 @@
 #include "command_line.h"
 #include "commands.h"
 #include "csv.h"
-#include "input_checks.h"
 #include "progress.h"
 #include "store/allowlist_store.h"
 #include "time_text.h"
+#include "util/input_checks.h"
 
 namespace ts::ctl {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "reference_text.h"
+#include "policy/reference_text.h"
 #include "store/quarantine_store.h"
 #include "time_text.h"
 

@@ -9,12 +9,12 @@
 
 #include "command_line.h"
 #include "commands.h"
-#include "input_checks.h"
-#include "reference_text.h"
+#include "policy/reference_text.h"
 #include "store/decision_log.h"
 #include "table.h"
 #include "time_text.h"
 #include "util/ascii.h"
+#include "util/input_checks.h"
 
 namespace ts::ctl {
 namespace {

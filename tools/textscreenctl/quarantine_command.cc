@@ -11,13 +11,13 @@
 #include "command_line.h"
 #include "commands.h"
 #include "held_message.h"
-#include "input_checks.h"
-#include "reference_text.h"
+#include "policy/reference_text.h"
 #include "store/decision_log.h"
 #include "store/quarantine_store.h"
 #include "table.h"
 #include "time_text.h"
 #include "util/ascii.h"
+#include "util/input_checks.h"
 
 namespace ts::ctl {
 namespace {

@@ -60,6 +60,19 @@ class DecisionLogTest : public TempStoreTest {
     EXPECT_TRUE(status.ok()) << status.error().message;
     return refs;
   }
+  // Reads at most scan records; keeps those whose ref does not end in skip, up to keep.
+  std::vector<std::string> scanNewest(std::string_view domain, std::size_t scan, char skip,
+                                      std::size_t keep) {
+    ReadTransaction txn(*store_);
+    std::vector<std::string> refs;
+    auto status =
+        DecisionLog::scanNewest(txn.get(), dbs(), domain, scan, [&](const DecisionRecord& r) {
+          if (r.ref.back() != skip) refs.push_back(r.ref);
+          return refs.size() < keep;
+        });
+    EXPECT_TRUE(status.ok()) << status.error().message;
+    return refs;
+  }
   std::size_t entries(MDB_dbi dbi) {
     ReadTransaction txn(*store_);
     MDB_stat st{};
@@ -119,6 +132,21 @@ TEST_F(DecisionLogTest, ByDomainNewestFirstWithWindowAndLimit) {
   EXPECT_EQ(byDomain("example.net"), (std::vector<std::string>{"ts-0000000000004"}));
   EXPECT_TRUE(byDomain("example.com").empty());
   EXPECT_TRUE(byDomain("example.org", now_).empty());
+}
+
+TEST_F(DecisionLogTest, ScanNewestIsBoundedAndStopsWhenTold) {
+  put(decision("ts-0000000000001", now_ - 300, "a@example.org"));
+  put(decision("ts-0000000000002", now_ - 200, "b@example.net"));
+  put(decision("ts-0000000000003", now_ - 100, "c@example.org"));
+  put(decision("ts-0000000000004", now_ - 50, "d@example.org"));
+  using V = std::vector<std::string>;
+  EXPECT_EQ(scanNewest("", 100, 'x', 100),
+            (V{"ts-0000000000004", "ts-0000000000003", "ts-0000000000002", "ts-0000000000001"}));
+  // Two records read, one of them skipped by the caller: the scan ends anyway.
+  EXPECT_EQ(scanNewest("", 2, '4', 100), (V{"ts-0000000000003"}));
+  EXPECT_EQ(scanNewest("", 100, 'x', 1), (V{"ts-0000000000004"}));
+  EXPECT_EQ(scanNewest("Example.org", 100, '3', 100), (V{"ts-0000000000004", "ts-0000000000001"}));
+  EXPECT_TRUE(scanNewest("example.com", 100, 'x', 100).empty());
 }
 
 TEST_F(DecisionLogTest, NullSenderIsIndexedUnderTheEmptyDomain) {

@@ -1,10 +1,10 @@
-// What textscreenctl accepts as a domain, a recipient scope and a reply text: it refuses
-// what the daemon could never match, with a message that says what is wrong.
-#include "textscreenctl/input_checks.h"
+// What textscreenctl and the staff dashboard accept as a domain, a recipient scope and a
+// reply text: they refuse what the daemon could never match, saying what is wrong.
+#include "util/input_checks.h"
 
 #include <gtest/gtest.h>
 
-namespace ts::ctl {
+namespace ts {
 namespace {
 
 TEST(InputChecks, Domains) {
@@ -49,4 +49,4 @@ TEST(InputChecks, OneLineTexts) {
 }
 
 }  // namespace
-}  // namespace ts::ctl
+}  // namespace ts

@@ -1,12 +1,12 @@
 // Only the shape is checked (ts- and base-32 characters), not the length: a shorter id
 // from an older version would still be looked up.
-#include "reference_text.h"
+#include "policy/reference_text.h"
 
 #include <fmt/format.h>
 
 #include "util/ascii.h"
 
-namespace ts::ctl {
+namespace ts {
 
 Result<std::string> parseReference(std::string_view text) {
   std::string_view t = text;
@@ -24,4 +24,4 @@ Result<std::string> parseReference(std::string_view text) {
   return ref;
 }
 
-}  // namespace ts::ctl
+}  // namespace ts

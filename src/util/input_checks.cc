@@ -1,12 +1,12 @@
 // Only ASCII host names: internationalised domains arrive in mail as A-labels
 // ("xn--..."), which pass these checks unchanged.
-#include "input_checks.h"
+#include "util/input_checks.h"
 
 #include <fmt/format.h>
 
 #include "util/ascii.h"
 
-namespace ts::ctl {
+namespace ts {
 namespace {
 
 bool isAlnum(char c) {
@@ -97,4 +97,4 @@ Status<> checkOneLine(std::string_view what, std::string_view text, std::size_t 
   return Ok{};
 }
 
-}  // namespace ts::ctl
+}  // namespace ts

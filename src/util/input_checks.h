@@ -1,6 +1,7 @@
-// Checks for what operators type: domain names, recipient scopes and texts that end up
-// in SMTP replies. Each error says what is wrong and what would be right, because the
-// CLI refuses the input rather than storing something the daemon would never match.
+// Checks for what operators type, in textscreenctl or on the staff dashboard: domain
+// names, recipient scopes and texts that end up in SMTP replies. Each error says what is
+// wrong and what would be right: input is refused rather than stored where the daemon
+// would never match it.
 #pragma once
 
 #include <string>
@@ -9,7 +10,7 @@
 
 #include "util/result.h"
 
-namespace ts::ctl {
+namespace ts {
 
 // Lower case, without a trailing dot; at least two labels of letters, digits and
 // hyphens (RFC 1035 host names), not an address literal.
@@ -24,4 +25,4 @@ Result<std::vector<std::string>> parseScope(std::string_view text, std::string_v
 Status<> checkOneLine(std::string_view what, std::string_view text, std::size_t max_length,
                       bool ascii_only);
 
-}  // namespace ts::ctl
+}  // namespace ts

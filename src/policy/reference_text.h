@@ -8,8 +8,8 @@
 
 #include "util/result.h"
 
-namespace ts::ctl {
+namespace ts {
 
 Result<std::string> parseReference(std::string_view text);
 
-}  // namespace ts::ctl
+}  // namespace ts
