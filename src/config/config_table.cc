@@ -46,16 +46,7 @@ Status<> setAddress(Config& c, const std::vector<std::string>& values) {
 // Empty: the feature the address is for is off.
 template <auto Field>
 Status<> setOptionalAddress(Config& c, const std::vector<std::string>& values) {
-  auto v = single(values);
-  if (!v) return fail(v.error());
-  if (v->empty()) {
-    (c.*Field).reset();
-    return Ok{};
-  }
-  auto a = SocketAddress::parse(*v);
-  if (!a) return fail(a.error());
-  c.*Field = *a;
-  return Ok{};
+  return assignOptionalAddress(c.*Field, values);
 }
 
 Status<> setMetricsAllowRemote(Config& c, const std::vector<std::string>& values) {

@@ -66,6 +66,20 @@ Status<> assignText(std::string& out, const std::vector<std::string>& values) {
   return Ok{};
 }
 
+Status<> assignOptionalAddress(std::optional<SocketAddress>& out,
+                               const std::vector<std::string>& values) {
+  auto v = singleValue(values);
+  if (!v) return fail(v.error());
+  if (v->empty()) {
+    out.reset();
+    return Ok{};
+  }
+  auto a = SocketAddress::parse(*v);
+  if (!a) return fail(a.error());
+  out = *a;
+  return Ok{};
+}
+
 Status<> assignYesNo(bool& out, const std::vector<std::string>& values) {
   auto v = singleValue(values);
   if (!v) return fail(v.error());

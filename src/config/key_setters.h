@@ -4,9 +4,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "net/socket_address.h"
 #include "policy/action.h"
 #include "util/result.h"
 
@@ -23,6 +25,9 @@ Status<> assignTemperrorAction(Action& out, const std::vector<std::string>& valu
 Status<> assignDeadline(std::chrono::milliseconds& out, const std::vector<std::string>& values);
 // One value taken as it is; empty means "not set" (a file path, a name, a cipher list).
 Status<> assignText(std::string& out, const std::vector<std::string>& values);
+// An address literal and port for a listener that is off when the value is empty.
+Status<> assignOptionalAddress(std::optional<SocketAddress>& out,
+                               const std::vector<std::string>& values);
 // yes/no (also true/false, on/off).
 Status<> assignYesNo(bool& out, const std::vector<std::string>& values);
 // A duration in whole seconds within [min, max]: the counters, windows and penalties

@@ -11,16 +11,7 @@ namespace ts {
 namespace {
 
 Status<> setListen(Config& c, const std::vector<std::string>& values) {
-  std::string text;
-  if (auto s = assignText(text, values); !s) return s;
-  if (text.empty()) {
-    c.web.listen.reset();
-    return Ok{};
-  }
-  auto address = SocketAddress::parse(text);
-  if (!address) return fail(address.error());
-  c.web.listen = *address;
-  return Ok{};
+  return assignOptionalAddress(c.web.listen, values);
 }
 
 template <std::string TlsConfig::*Field>
