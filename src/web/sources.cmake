@@ -14,6 +14,8 @@ target_sources(textscreen_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/staff_auth.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_overview.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_page.cc
+  ${CMAKE_CURRENT_LIST_DIR}/staff_quarantine.cc
+  ${CMAKE_CURRENT_LIST_DIR}/staff_quarantine_release.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_routes.cc
   ${CMAKE_CURRENT_LIST_DIR}/web_config.cc
   ${CMAKE_CURRENT_LIST_DIR}/web_site.cc

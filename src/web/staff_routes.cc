@@ -4,12 +4,16 @@
 
 #include "web/staff_overview.h"
 #include "web/staff_page.h"
+#include "web/staff_quarantine.h"
+#include "web/staff_quarantine_release.h"
 
 namespace ts {
 
 std::span<const StaffRoute> staffRoutes() {
   static constexpr std::array kRoutes = {
       StaffRoute{"/staff/", HttpMethod::kGet, showStaffOverview},
+      StaffRoute{"/staff/quarantine", HttpMethod::kGet, showStaffQuarantine},
+      StaffRoute{"/staff/quarantine/release", HttpMethod::kPost, releaseFromQuarantine},
   };
   return kRoutes;
 }
