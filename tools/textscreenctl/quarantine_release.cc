@@ -1,8 +1,10 @@
 // `textscreenctl quarantine release`: deliver a held message through the gateway, once.
-// The record is marked "WHO (releasing)" in its own write transaction before anything is
-// sent, so a second or concurrent release is refused; the mark becomes "WHO" with a time
-// on the gateway's 250, and is cleared again when the gateway refused the message or
-// gateway_tls forbade sending it over the connection the gateway offered.
+// The rules and the marks are the shared ones (store/quarantine_release_rules.h, which the
+// staff dashboard uses too): the record is marked "WHO (releasing)" in its own write
+// transaction before anything is sent, so a second or concurrent release is refused; the
+// mark becomes "WHO" with a time on the gateway's 250, and is cleared again when the
+// gateway refused the message or gateway_tls forbade sending it over the connection the
+// gateway offered.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
