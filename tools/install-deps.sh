@@ -21,20 +21,39 @@ packages=(
   dpkg-dev file man-db adduser
   # redis-server: the fleet test starts its own on a free loopback port
   redis-server
+  # the browser tests (tests/web): Debian's Chromium, driven by playwright-core on the
+  # machine's own Node.js; fonts so the screenshots show text
+  chromium fonts-dejavu-core
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  # postfix is installed only for its smtp-sink test peer: keep it unconfigured and stopped.
+  echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-# postfix is installed only for its smtp-sink test peer: keep it unconfigured and stopped.
-echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# playwright-core for the browser tests, exactly as tests/web/package-lock.json pins it,
+# with the machine's own Node.js and npm (never Debian's). npm keeps a copy of what it
+# installed in node_modules/.package-lock.json: when that matches, npm is not run at all.
+web="$(cd "$(dirname "$0")/.." && pwd)/tests/web"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "install-deps.sh: node and npm are needed for tests/web (the browser tests)" >&2
+  exit 1
+fi
+if ! node -e '
+  const fs = require("fs");
+  const wanted = JSON.parse(fs.readFileSync(process.argv[1])).packages;
+  const have = JSON.parse(fs.readFileSync(process.argv[2])).packages;
+  delete wanted[""];
+  process.exit(JSON.stringify(wanted) === JSON.stringify(have) ? 0 : 1);
+' "$web/package-lock.json" "$web/node_modules/.package-lock.json" 2>/dev/null; then
+  npm ci --prefix "$web" --no-audit --no-fund --loglevel=error
+fi

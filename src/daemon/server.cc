@@ -66,7 +66,6 @@ Server::Server(Invocation invocation, Config config, SessionSecurity security,
   clusters_ = std::make_unique<ClusterIndex>(c.surge.cluster_capacity, c.surge.similarity);
   surges_ = std::make_unique<SurgeTracker>(c.surge, counterStore(), now);
   verifier_ = std::make_unique<auth::PasswordVerifier>(base_);
-  web_site_ = std::make_unique<WebSite>(webServices(), now);
   prune_event_ = event_new(base_, -1, EV_PERSIST, pruneCallback, this);
   timeval every_minute{60, 0};
   event_add(prune_event_, &every_minute);
@@ -648,11 +647,21 @@ bool Server::applyWebListen(const WebConfig& web, std::shared_ptr<const TlsServe
     web_->setTls(std::move(tls));
     return true;
   }
+  if (!web_site_) {
+    // Made on first use, so a daemon without web pages leaves no key file behind.
+    auto key = loadWebSecret(runtime_->config.state_dir + "/web.key");
+    if (!key) {
+      LogLine("-").kv("event", "web").kv("state", "off").kv("reason", key.error().message);
+      return false;
+    }
+    web_site_ = std::make_unique<WebSite>(webServices(), *key,
+                                          [] { return std::chrono::system_clock::now(); });
+  }
   bool https = tls != nullptr;
   // A move to another address binds the new one first; the same address is released first.
   if (web_ && web_->address() == *web.listen) web_.reset();
   auto opened = HttpServer::open(
-      base_, *web.listen, std::move(tls),
+      base_, *web.listen, std::move(tls), runtime_->config.reuse_port,
       [this](const HttpRequest& request, HttpReply reply) { web_site_->handle(request, reply); });
   if (!opened) {
     LogLine("-")

@@ -120,8 +120,8 @@ class Server {
   std::unique_ptr<AccessPolicy> access_;
   std::unique_ptr<ControlSocket> control_;
   std::unique_ptr<MetricsEndpoint> metrics_;
-  // The web pages: the site outlives reloads (its CSRF key, its sign-in memory); the
-  // listener follows web_listen.
+  // The web pages: the site is made when first needed and outlives reloads (its sign-in
+  // memory); the listener follows web_listen.
   std::unique_ptr<WebSite> web_site_;
   std::unique_ptr<HttpServer> web_;
   // Rate, abuse and surge state, kept across reloads (DESIGN.md "Scaling out"): in-process,

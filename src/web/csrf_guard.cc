@@ -6,22 +6,14 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 
 #include <charconv>
-#include <stdexcept>
 
 #include <fmt/format.h>
 
 #include "util/ascii.h"
 
 namespace ts {
-
-CsrfGuard::CsrfGuard() {
-  if (RAND_bytes(key_.data(), static_cast<int>(key_.size())) != 1) {
-    throw std::runtime_error("no random source for the CSRF key");
-  }
-}
 
 std::string CsrfGuard::mac(std::string_view user, std::string_view issued) const {
   std::string message = std::string(issued) + '\n' + std::string(user);

@@ -1,15 +1,15 @@
 // Cross-site request forgery protection for the staff forms: the browser sends basic
 // auth with any request to this host, so a state-changing POST must also carry a token
 // only a page of ours could have given it (an HMAC of the user and the time it was
-// issued under a key that never leaves the process), and come from our own origin.
+// issued under a key only textscreen reads), and come from our own origin.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "web/http_exchange.h"
+#include "web/web_secret.h"
 
 namespace ts {
 
@@ -17,7 +17,7 @@ class CsrfGuard {
  public:
   static constexpr std::int64_t kLifetimeSeconds = 12 * 3600;
 
-  CsrfGuard();  // a fresh random key
+  explicit CsrfGuard(const WebSecret& key) : key_(key) {}
 
   std::string tokenFor(std::string_view user, std::int64_t now) const;
   // Empty when the request may change state; otherwise why not, in words for the page.
@@ -26,7 +26,7 @@ class CsrfGuard {
  private:
   std::string mac(std::string_view user, std::string_view issued) const;
 
-  std::array<unsigned char, 32> key_{};
+  WebSecret key_;
 };
 
 }  // namespace ts

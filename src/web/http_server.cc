@@ -93,12 +93,14 @@ HttpServer::HttpServer(event_base* base, SocketAddress address,
 
 Result<std::unique_ptr<HttpServer>> HttpServer::open(event_base* base, const SocketAddress& address,
                                                      std::shared_ptr<const TlsServerContext> tls,
-                                                     HttpHandler handler) {
+                                                     bool reuse_port, HttpHandler handler) {
   std::unique_ptr<HttpServer> server(
       new HttpServer(base, address, std::move(tls), std::move(handler)));
-  evconnlistener* listener = evconnlistener_new_bind(
-      base, nullptr, nullptr, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
-      kBacklog, address.sockaddrPtr(), static_cast<int>(address.length()));
+  unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC;
+  if (reuse_port) flags |= LEV_OPT_REUSEABLE_PORT;
+  evconnlistener* listener =
+      evconnlistener_new_bind(base, nullptr, nullptr, flags, kBacklog, address.sockaddrPtr(),
+                              static_cast<int>(address.length()));
   if (!listener) {
     return fail("web_listen: cannot listen on " + address.toString() + ": " + std::strerror(errno));
   }

@@ -20,10 +20,10 @@ namespace ts {
 
 class HttpServer {
  public:
-  // tls null: plain HTTP.
+  // tls null: plain HTTP. reuse_port: share the address with the fleet's other processes.
   static Result<std::unique_ptr<HttpServer>> open(event_base* base, const SocketAddress& address,
                                                   std::shared_ptr<const TlsServerContext> tls,
-                                                  HttpHandler handler);
+                                                  bool reuse_port, HttpHandler handler);
   ~HttpServer();  // answers still pending are dropped
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -7,10 +7,14 @@ configure_file(${CMAKE_CURRENT_LIST_DIR}/static_assets.cc.in
   ${CMAKE_CURRENT_BINARY_DIR}/web/static_assets.cc @ONLY)
 target_sources(textscreen_core PRIVATE
   ${CMAKE_CURRENT_BINARY_DIR}/web/static_assets.cc
+  ${CMAKE_CURRENT_LIST_DIR}/address_rate_limiter.cc
+  ${CMAKE_CURRENT_LIST_DIR}/check_explanations.cc
   ${CMAKE_CURRENT_LIST_DIR}/csrf_guard.cc
   ${CMAKE_CURRENT_LIST_DIR}/html.cc
   ${CMAKE_CURRENT_LIST_DIR}/http_exchange.cc
   ${CMAKE_CURRENT_LIST_DIR}/http_server.cc
+  ${CMAKE_CURRENT_LIST_DIR}/public_redaction.cc
+  ${CMAKE_CURRENT_LIST_DIR}/recipient_mask.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_auth.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_overview.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_page.cc
@@ -18,6 +22,7 @@ target_sources(textscreen_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/staff_quarantine_release.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_routes.cc
   ${CMAKE_CURRENT_LIST_DIR}/web_config.cc
+  ${CMAKE_CURRENT_LIST_DIR}/web_secret.cc
   ${CMAKE_CURRENT_LIST_DIR}/web_site.cc
   ${CMAKE_CURRENT_LIST_DIR}/why_page.cc
 )

@@ -25,11 +25,12 @@ HttpResponse methodNotAllowed(std::string_view allowed) {
 
 }  // namespace
 
-WebSite::WebSite(WebServices services, Clock clock)
+WebSite::WebSite(WebServices services, const WebSecret& key, Clock clock)
     : services_(std::move(services)),
       clock_(std::move(clock)),
+      csrf_(key),
       auth_(*services_.verifier, [] { return std::chrono::steady_clock::now(); }),
-      why_(services_) {}
+      why_(services_, clock_) {}
 
 std::int64_t WebSite::now() const {
   return std::chrono::duration_cast<std::chrono::seconds>(clock_().time_since_epoch()).count();

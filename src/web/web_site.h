@@ -17,7 +17,7 @@ class WebSite {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
 
-  WebSite(WebServices services, Clock clock);
+  WebSite(WebServices services, const WebSecret& key, Clock clock);
   WebSite(const WebSite&) = delete;
   WebSite& operator=(const WebSite&) = delete;
 

@@ -3,6 +3,11 @@
 // address, not the gateway's words, not other senders' mail, recipient numbers masked.
 #pragma once
 
+#include <chrono>
+#include <functional>
+
+#include "store/records.h"
+#include "web/address_rate_limiter.h"
 #include "web/http_exchange.h"
 #include "web/web_services.h"
 
@@ -10,12 +15,22 @@ namespace ts {
 
 class WhyPage {
  public:
-  explicit WhyPage(const WebServices& services) : services_(services) {}
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+  WhyPage(const WebServices& services, Clock clock)
+      : services_(services), clock_(clock), limiter_(std::move(clock)) {}
 
   void handle(const HttpRequest& request, const HttpReply& reply);
 
+  // The result section for one record, as of now: public so the tests can read it without
+  // a store.
+  static std::string resultHtml(const store::DecisionRecord& record,
+                                std::chrono::system_clock::time_point now);
+
  private:
   const WebServices& services_;
+  Clock clock_;
+  AddressRateLimiter limiter_;
 };
 
 }  // namespace ts

@@ -18,6 +18,8 @@ SOURCE_DIR = os.environ.get(
     "TEXTSCREEN_SOURCE_DIR",
     os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 TEXTSCREEN_BIN = os.environ.get("TEXTSCREEN_BIN", os.path.join(SOURCE_DIR, "build", "textscreen"))
+# The build directory under test: the daemon is built at its top.
+BUILD_DIR = os.path.dirname(os.path.abspath(TEXTSCREEN_BIN))
 CAPTURE_GATEWAY = os.path.join(SOURCE_DIR, "tools", "capture_gateway.py")
 # The operator CLI is built next to the daemon.
 TEXTSCREENCTL_BIN = os.environ.get(
@@ -47,6 +49,19 @@ os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1")
 
 def rcpt(number, domain=GATEWAY_DOMAIN):
     return f"{number}@{domain}"
+
+
+def build_option(name):
+    """The value of a cached option of the build directory under test ('' when unset)."""
+    try:
+        with open(os.path.join(BUILD_DIR, "CMakeCache.txt")) as f:
+            for line in f:
+                key, _, value = line.strip().partition("=")
+                if key.partition(":")[0] == name:
+                    return value
+    except FileNotFoundError:
+        pass
+    return ""
 
 
 def free_port(host="127.0.0.1"):

@@ -20,11 +20,10 @@ from email.utils import formatdate
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import (IO_TIMEOUT, NUMBERS, READY_TIMEOUT, STOP_TIMEOUT, TEXTSCREEN_BIN,  # noqa: E402
-                     CaptureGateway, TempDir, config_values, free_port, poll, rcpt,
-                     smtp_greets)
+from harness import (BUILD_DIR, IO_TIMEOUT, NUMBERS, READY_TIMEOUT, STOP_TIMEOUT,  # noqa: E402
+                     CaptureGateway, TempDir, build_option, config_values, free_port, poll,
+                     rcpt, smtp_greets)
 
-BUILD_DIR = os.path.dirname(os.path.abspath(TEXTSCREEN_BIN))
 PACKAGING = os.path.join(harness.SOURCE_DIR, "packaging")
 PACKAGE = "textscreen"
 CONFIG = "/etc/textscreen/textscreen.conf"
@@ -48,16 +47,6 @@ BINARIES = ["/usr/sbin/textscreen", "/usr/bin/textscreenctl"]
 MAN_PAGES = {"/usr/share/man/man8/textscreen.8.gz": "textscreen.8",
              "/usr/share/man/man8/textscreenctl.8.gz": "textscreenctl.8",
              "/usr/share/man/man5/textscreen.conf.5.gz": "textscreen.conf.5"}
-
-
-def build_option(name):
-    """The value of a cached option of the build directory under test ('' when unset)."""
-    with open(os.path.join(BUILD_DIR, "CMakeCache.txt")) as f:
-        for line in f:
-            key, _, value = line.strip().partition("=")
-            if key.partition(":")[0] == name:
-                return value
-    return ""
 
 
 def run(*args, timeout=120):
