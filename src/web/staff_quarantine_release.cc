@@ -5,6 +5,8 @@
 // it. With no answer after the message the mark stays: it may have arrived.
 #include "web/staff_quarantine_release.h"
 
+#include <event2/event.h>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -107,6 +109,13 @@ void onMarked(const std::shared_ptr<WebRelease>& release, int rc) {
     std::string why =
         rc != 0 ? "cannot write the store: " + store::storeError(rc) : release->start.refusal;
     release->finish("refused: " + why, backWithError(kPage, why));
+    return;
+  }
+  if (event_base_got_exit(release->services.base)) {
+    // The writer runs its last completions after the loop ended: nothing can be sent now,
+    // and the mark stays, as after any release cut off.
+    release->finish("interrupted: the daemon is stopping",
+                    backWithError(kPage, "the daemon is stopping; nothing was sent"));
     return;
   }
   store::QuarantineRecord& q = *release->start.record;
