@@ -632,6 +632,7 @@ WebServices Server::webServices() {
   services.staff_users = [this] { return runtime_->security.staff_users; };
   services.status = [this] { return status(); };
   services.metrics_text = [this] { return metricsText(); };
+  services.gateway = [this] { return poolSettings().gateway; };
   return services;
 }
 

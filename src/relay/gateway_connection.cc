@@ -161,6 +161,10 @@ void GatewayConnection::message(std::string_view header, std::string_view body,
   send(Outgoing{std::move(wire), std::move(handler), nullptr});
 }
 
+void GatewayConnection::stuffedMessage(std::string payload, GatewayReplyHandler handler) {
+  send(Outgoing{std::move(payload), std::move(handler), nullptr});
+}
+
 void GatewayConnection::send(Outgoing outgoing) {
   if (state_ == State::kBroken) {
     GatewayReply lost;

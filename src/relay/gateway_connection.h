@@ -55,6 +55,9 @@ class GatewayConnection : public std::enable_shared_from_this<GatewayConnection>
                 GatewayReplyHandler handler);
   // After a 354: sends the message, dot-stuffed, and the final dot.
   void message(std::string_view header, std::string_view body, GatewayReplyHandler handler);
+  // After a 354: a payload already dot-stuffed and ending in the final dot (dotStuff), for
+  // a released message, which must leave byte for byte as textscreenctl sends it.
+  void stuffedMessage(std::string payload, GatewayReplyHandler handler);
   // Drops every handler without calling it and closes: the owner is going away.
   void abandon();
 

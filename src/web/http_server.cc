@@ -28,7 +28,7 @@ constexpr int kBacklog = 128;
 // Referrer-Policy same-origin, not no-referrer: with no-referrer a browser sends "Origin:
 // null" even on our own forms, and the CSRF check relies on Origin.
 constexpr const char* kSecurityPolicy =
-    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
+    "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 HttpMethod methodOf(evhttp_request* request) {

@@ -23,6 +23,8 @@ target_sources(textscreen_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/staff_lookup.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_overview.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_page.cc
+  ${CMAKE_CURRENT_LIST_DIR}/staff_quarantine.cc
+  ${CMAKE_CURRENT_LIST_DIR}/staff_quarantine_release.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_routes.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_store_change.cc
   ${CMAKE_CURRENT_LIST_DIR}/staff_surges.cc

@@ -7,6 +7,8 @@
 #include "web/staff_lookup.h"
 #include "web/staff_overview.h"
 #include "web/staff_page.h"
+#include "web/staff_quarantine.h"
+#include "web/staff_quarantine_release.h"
 #include "web/staff_surges.h"
 
 namespace ts {
@@ -22,6 +24,8 @@ std::span<const StaffRoute> staffRoutes() {
       StaffRoute{"/staff/allowlist/remove", HttpMethod::kPost, removeStaffAllowEntry},
       StaffRoute{"/staff/surges", HttpMethod::kGet, showStaffSurges},
       StaffRoute{"/staff/surges/end", HttpMethod::kPost, endStaffSurge},
+      StaffRoute{"/staff/quarantine", HttpMethod::kGet, showStaffQuarantine},
+      StaffRoute{"/staff/quarantine/release", HttpMethod::kPost, releaseFromQuarantine},
   };
   return kRoutes;
 }

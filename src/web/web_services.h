@@ -13,6 +13,7 @@
 #include "auth/credentials.h"
 #include "auth/password_verifier.h"
 #include "config/config.h"
+#include "relay/gateway_connection.h"
 #include "store/store_environment.h"
 #include "store/store_writer.h"
 
@@ -34,6 +35,9 @@ struct WebServices {
   // The daemon's figures: `textscreenctl status` JSON and the Prometheus text.
   std::function<nlohmann::json()> status;
   std::function<std::string()> metrics_text;
+  // The gateway as the relay reaches it now (address, timeouts, gateway_tls), for a
+  // connection of a page's own: releasing a quarantined message.
+  std::function<GatewaySettings()> gateway;
 };
 
 }  // namespace ts

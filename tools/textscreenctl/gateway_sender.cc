@@ -21,6 +21,7 @@
 #include <fmt/format.h>
 
 #include "net/openssl_errors.h"
+#include "relay/dot_stuffing.h"
 #include "util/ascii.h"
 #include "util/result.h"
 
@@ -337,24 +338,6 @@ OpenSession openSession(SmtpConnection& c, const GatewaySettings& s, const Gatew
 }
 
 }  // namespace
-
-std::string dotStuff(std::string_view message) {
-  std::string out;
-  out.reserve(message.size() + message.size() / 50 + 8);
-  std::size_t pos = 0;
-  while (pos < message.size()) {
-    std::size_t eol = message.find('\n', pos);
-    std::string_view line =
-        message.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
-    pos = eol == std::string_view::npos ? message.size() : eol + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!line.empty() && line.front() == '.') out.push_back('.');
-    out.append(line);
-    out.append("\r\n");
-  }
-  out.append(".\r\n");
-  return out;
-}
 
 GatewayOutcome sendThroughGateway(const GatewaySettings& s, std::string_view mail_from,
                                   const std::vector<std::string>& recipients,

@@ -42,8 +42,4 @@ GatewayOutcome sendThroughGateway(const GatewaySettings& settings, std::string_v
                                   const std::vector<std::string>& recipients,
                                   std::string_view message);
 
-// The DATA payload: lines ending in CRLF, a leading dot doubled (RFC 5321 4.5.2), and
-// the final ".\r\n".
-std::string dotStuff(std::string_view message);
-
 }  // namespace ts::ctl

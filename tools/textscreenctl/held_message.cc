@@ -38,21 +38,4 @@ HeldMessage loadHeld(CliContext& ctx, std::string_view ref_text) {
   return held;
 }
 
-bool releaseInProgress(const store::QuarantineRecord& q) {
-  return q.released_at == 0 && q.released_by.ends_with(kReleasingMark);
-}
-
-std::string releasedText(const store::QuarantineRecord& q) {
-  if (q.released_by.empty()) return "-";
-  if (q.released_at == 0) return q.released_by;
-  return fmt::format("{} at {}", q.released_by, formatTime(q.released_at));
-}
-
-std::string notHeldMessage(const std::string& ref) {
-  return fmt::format(
-      "no quarantined message {} (see 'textscreenctl quarantine list'; 'textscreenctl lookup "
-      "{}' shows what happened to it)",
-      ref, ref);
-}
-
 }  // namespace ts::ctl

@@ -1,8 +1,10 @@
 // `textscreenctl quarantine release`: deliver a held message through the gateway, once.
-// The record is marked "WHO (releasing)" in its own write transaction before anything is
-// sent, so a second or concurrent release is refused; the mark becomes "WHO" with a time
-// on the gateway's 250, and is cleared again when the gateway refused the message or
-// gateway_tls forbade sending it over the connection the gateway offered.
+// The rules and the marks are the shared ones (store/quarantine_release_rules.h, which the
+// staff dashboard uses too): the record is marked "WHO (releasing)" in its own write
+// transaction before anything is sent, so a second or concurrent release is refused; the
+// mark becomes "WHO" with a time on the gateway's 250, and is cleared again when the
+// gateway refused the message or gateway_tls forbade sending it over the connection the
+// gateway offered.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -13,44 +15,10 @@
 #include "gateway_sender.h"
 #include "held_message.h"
 #include "relay/gateway_tls_config.h"
-#include "store/quarantine_store.h"
+#include "store/quarantine_release_rules.h"
 #include "time_text.h"
 
 namespace ts::ctl {
-namespace {
-
-enum class Mark { kSet, kRefused, kFailed };
-
-// Sets released_by (and released_at) if the record is still in the state expected;
-// the write transaction makes check and set one step across processes.
-struct MarkResult {
-  Mark mark = Mark::kFailed;
-  std::string message;
-};
-
-MarkResult updateRelease(store::StoreEnvironment& store, const std::string& ref,
-                         const std::string& expect_released_by, const std::string& released_by,
-                         std::int64_t released_at) {
-  store::WriteTransaction txn(store);
-  if (!txn.ok())
-    return {Mark::kFailed, "cannot write the store: " + store::storeError(txn.beginError())};
-  auto found = store::QuarantineStore::get(txn.get(), store.dbs(), ref);
-  if (!found) return {Mark::kFailed, found.error().message};
-  if (!*found) return {Mark::kRefused, notHeldMessage(ref)};
-  store::QuarantineRecord q = std::move(**found);
-  if (q.released_by != expect_released_by) {
-    return {Mark::kRefused,
-            fmt::format("{} changed meanwhile: released by {}", ref, releasedText(q))};
-  }
-  q.released_by = released_by;
-  q.released_at = released_at;
-  int rc = store::QuarantineStore::put(txn.get(), store.dbs(), q);
-  if (rc == 0) rc = txn.commit();
-  if (rc != 0) return {Mark::kFailed, "cannot write the store: " + store::storeError(rc)};
-  return {Mark::kSet, ""};
-}
-
-}  // namespace
 
 int runQuarantineRelease(CliContext& ctx, const Args& args) {
   po::options_description options("Options");
@@ -77,27 +45,11 @@ int runQuarantineRelease(CliContext& ctx, const Args& args) {
   bool force = cmd.has("force");
   std::string who = CliContext::who(cmd.get("by"));
 
-  if (q.released_at != 0) {
-    return failure(fmt::format("{} was already released by {} at {}; it is not sent twice", q.ref,
-                               q.released_by, formatTime(q.released_at)));
+  store::ReleaseAsk ask{now, config->quarantine_release_max_age, force};
+  if (std::string refused = store::releaseRefusal(q, ask); !refused.empty()) {
+    return failure(refused);
   }
-  if (releaseInProgress(q) && !force) {
-    return failure(fmt::format(
-        "{} is being released by {} (or that release was interrupted: check the gateway's log "
-        "for {}, and only if it never arrived, release again with --force)",
-        q.ref, q.released_by.substr(0, q.released_by.size() - kReleasingMark.size()), q.ref));
-  }
-  auto max_age =
-      std::chrono::duration_cast<std::chrono::seconds>(config->quarantine_release_max_age).count();
   std::int64_t age = now - q.time;
-  if (age > max_age && !force) {
-    return failure(fmt::format(
-        "{} was held {} ago, longer than quarantine_release_max_age ({}): re-delivering old "
-        "alerts confuses people; release it anyway with --force",
-        q.ref, formatAge(age), formatDuration(config->quarantine_release_max_age)));
-  }
-  if (q.recipients.empty())
-    return failure(fmt::format("{} has no recipients to deliver to", q.ref));
 
   GatewaySettings gateway{config->gateway, config->hostname, config->gateway_connect_timeout,
                           config->gateway_reply_timeout, config->gateway_tls.context};
@@ -129,32 +81,21 @@ int runQuarantineRelease(CliContext& ctx, const Args& args) {
     return kExitOk;
   }
 
-  std::string mark = who + std::string(kReleasingMark);
-  MarkResult marked = updateRelease(*store, q.ref, q.released_by, mark, 0);
-  if (marked.mark != Mark::kSet) return failure(marked.message);
+  std::string mark = store::releasingMark(who);
+  store::MarkResult marked = store::changeReleaseMark(*store, q.ref, q.released_by, mark, 0);
+  if (!marked.done()) return failure(marked.message);
 
   GatewayOutcome sent = sendThroughGateway(gateway, q.mail_from, q.recipients, q.message);
   if (!sent.delivered) {
-    if (sent.uncertain) {
-      return failure(fmt::format(
-          "{} went to the gateway but no answer came ({}); it may have been delivered, so it "
-          "stays marked '{}': check the gateway's log for {}, and only if it never arrived, "
-          "release again with --force",
-          q.ref, sent.reply, mark, q.ref));
-    }
-    MarkResult cleared = updateRelease(*store, q.ref, mark, "", 0);
-    std::string note = cleared.mark == Mark::kSet
-                           ? std::string("it is still held")
-                           : "and clearing the release mark failed: " + cleared.message;
-    return failure(fmt::format("{} was not delivered: {}; {}", q.ref, sent.reply, note));
+    if (sent.uncertain)
+      return failure(store::uncertainReleaseText(q.ref, sent.reply, mark, ask.force_name));
+    store::MarkResult cleared = store::changeReleaseMark(*store, q.ref, mark, "", 0);
+    return failure(store::undeliveredText(q.ref, sent.reply, cleared));
   }
   std::int64_t released_at = ctx.now();
-  MarkResult done = updateRelease(*store, q.ref, mark, who, released_at);
-  if (done.mark != Mark::kSet) {
-    return failure(fmt::format(
-        "{} was delivered ({}), but recording the release failed: {}; it stays marked '{}' so "
-        "it is not sent again",
-        q.ref, sent.reply, done.message, mark));
+  store::MarkResult done = store::changeReleaseMark(*store, q.ref, mark, who, released_at);
+  if (!done.done()) {
+    return failure(store::unrecordedReleaseText(q.ref, sent.reply, done.message, mark));
   }
   if (ctx.json()) {
     fmt::print("{}\n", nlohmann::json{{"ref", q.ref},

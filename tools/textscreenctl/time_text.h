@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "util/result.h"
+#include "util/time_format.h"  // formatTime, formatAge, formatDuration
 
 namespace ts::ctl {
 
@@ -22,8 +23,5 @@ Result<std::int64_t> parseWhen(std::string_view text, std::int64_t now, Relative
 
 // A time that must still lie ahead, as an --expires value of an add command must.
 Result<std::int64_t> parseFutureTime(std::string_view text, std::int64_t now);
-std::string formatTime(std::int64_t unix_seconds);  // "2026-11-23T15:20:00Z"
-std::string formatAge(std::int64_t seconds);        // "45s", "5m", "3h", "2d"
-std::string formatDuration(Duration d);             // a configured duration: "1h", "30d"
 
 }  // namespace ts::ctl

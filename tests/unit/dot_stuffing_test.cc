@@ -2,9 +2,9 @@
 // doubled so it cannot end the message early, and the final dot is added once.
 #include <gtest/gtest.h>
 
-#include "textscreenctl/gateway_sender.h"
+#include "relay/dot_stuffing.h"
 
-namespace ts::ctl {
+namespace ts {
 namespace {
 
 TEST(DotStuff, Lines) {
@@ -16,4 +16,4 @@ TEST(DotStuff, Lines) {
 }
 
 }  // namespace
-}  // namespace ts::ctl
+}  // namespace ts
