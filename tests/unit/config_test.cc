@@ -213,6 +213,34 @@ TEST(Config, MetricsAreOffByDefaultAndLoopbackUnlessAllowed) {
   EXPECT_FALSE(loadWith("metrics_listen = localhost:9125\n").ok());
 }
 
+TEST(Config, WebPagesAreOffByDefaultAndStaffPasswordsNeverGoInClear) {
+  auto off = loadConfig(Invocation{});
+  ASSERT_TRUE(off.ok()) << off.error().message;
+  EXPECT_FALSE(off->web.listen.has_value());
+  EXPECT_EQ(off->web.why_rate, 20u);
+
+  auto public_page = loadWith("web_listen = 0.0.0.0:8080\n");
+  EXPECT_TRUE(public_page.ok()) << "/why is for the world: any address may serve it";
+
+  auto local_staff = loadWith("web_listen = 127.0.0.1:8080\nweb_staff_users_file = /x\n");
+  EXPECT_TRUE(local_staff.ok()) << local_staff.error().message;
+
+  auto clear = loadWith("web_listen = 192.0.2.7:8080\nweb_staff_users_file = /x\n");
+  ASSERT_FALSE(clear.ok());
+  EXPECT_NE(clear.error().message.find("web_tls_certificate"), std::string::npos)
+      << clear.error().message;
+  auto https = loadWith(
+      "web_listen = 192.0.2.7:8443\nweb_staff_users_file = /x\n"
+      "web_tls_certificate = /c.pem\nweb_tls_key = /k.pem\n");
+  EXPECT_TRUE(https.ok()) << https.error().message;
+
+  auto half = loadWith("web_tls_certificate = /c.pem\n");
+  ASSERT_FALSE(half.ok());
+  EXPECT_NE(half.error().message.find("web_tls_key"), std::string::npos);
+  EXPECT_FALSE(loadWith("web_why_rate = 0\n").ok());
+  EXPECT_FALSE(loadWith("web_listen = localhost:8080\n").ok());
+}
+
 TEST(Config, TlsAndAuthKeysGoTogether) {
   auto neither = loadWith("");
   ASSERT_TRUE(neither.ok()) << neither.error().message;
