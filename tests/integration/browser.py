@@ -89,6 +89,9 @@ class Script:
     def url(self):
         return self._add("url")
 
+    def viewport(self, width, height):
+        return self._add("viewport", width=width, height=height)
+
     def eval(self, expression):
         """A JavaScript expression evaluated in the page; a promise is awaited."""
         return self._add("eval", expression=expression)

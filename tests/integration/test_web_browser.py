@@ -319,6 +319,35 @@ class WebPagesTest(WebCase, IntegrationTest):
         held = {q["ref"]: q for q in json_lines(self.ctl("quarantine", "list", "--json"))}
         self.assertEqual(held[end.ref]["released_by"], STAFF[0])
 
+    def test_every_page_reads_on_a_phone(self):
+        # One decision and one held message, so the tables have a row.
+        self.ctl("ban", "add", "domain", "held.example", "--action", "quarantine")
+        c = self.client()
+        c.ehlo()
+        end = self.transaction(c, sender="a@held.example", recipients=[rcpt(NUMBERS[1])],
+                               message=make_message("phone", sender="a@held.example"))
+        self.assertReply(end, 250, "2.0.0", ref=True, client=c)
+        c.cmd("QUIT")
+        self.decision(end.ref)
+        pages = {"why": f"/why?ref={end.ref}", "overview": "/staff/",
+                 "decisions": "/staff/decisions", "lookup": f"/staff/lookup?q={end.ref}",
+                 "allowlist": "/staff/allowlist", "quarantine": "/staff/quarantine",
+                 "surges": "/staff/surges"}
+        s = browser.Script(http_credentials=STAFF)
+        s.viewport(390, 844)
+        overflow = {}
+        for name, path in pages.items():
+            s.goto(self.url(path))
+            s.wait_for("main h1")
+            # Wider than the screen is only allowed inside a table's own scroll box.
+            overflow[name] = s.eval("document.documentElement.scrollWidth - window.innerWidth")
+            s.screenshot(self.shot(f"phone-{name}"))
+        page = self.browse(s)
+        for name in pages:
+            self.assertLessEqual(page[overflow[name]], 0, f"{name} is wider than a phone")
+            self.assertShot(self.shot(f"phone-{name}"))
+        self.assertEqual(page.page_errors, [], "a page's script failed")
+
     def test_hostile_helo_is_shown_as_text(self):
         c = self.client()
         self.assertReply(c.cmd(f"EHLO {HOSTILE_HELO}"), 250, client=c)

@@ -30,6 +30,8 @@ const OPS = {
   text: async (page, s) => page.locator(s.selector).textContent(),
   count: async (page, s) => page.locator(s.selector).count(),
   url: async (page) => page.url(),
+  // A phone's screen, for the pages that must read well on one.
+  viewport: async (page, s) => page.setViewportSize({ width: s.width, height: s.height }),
   // An expression evaluated in the page; a promise is awaited, the value must be JSON.
   eval: async (page, s) => page.evaluate(s.expression),
   screenshot: async (page, s) => {
