@@ -291,6 +291,13 @@ def smtp_greets(host, port, timeout):
         return data.startswith(b"220")
 
 
+def sha512_crypt(password):
+    """A crypt(3) SHA-512 hash of password, for the users files (AUTH, staff)."""
+    p = subprocess.run(["openssl", "passwd", "-6", "-stdin"], input=password.encode(),
+                       capture_output=True, check=True, timeout=60)
+    return p.stdout.decode().strip()
+
+
 def config_values(path):
     """The key = value settings of a textscreen configuration file."""
     values = {}

@@ -9,7 +9,6 @@ import os
 import re
 import signal
 import ssl
-import subprocess
 import sys
 import uuid
 
@@ -23,12 +22,6 @@ PASSWORD = "correct horse battery"
 # EHLO with an address literal that is not the client's: the HELO check refuses it at
 # RCPT (helo_action = reject) unless the client is trusted.
 FOREIGN_LITERAL = "[192.0.2.7]"
-
-
-def sha512_crypt(password):
-    p = subprocess.run(["openssl", "passwd", "-6", "-stdin"], input=password.encode(),
-                       capture_output=True, check=True, timeout=60)
-    return p.stdout.decode().strip()
 
 
 def plain(user, password, authzid=""):
@@ -52,7 +45,7 @@ class TlsAuthTest(IntegrationTest):
         self.cert, self.key, self.ca = make_certificate(os.path.join(self.workdir, "certs"))
         self.users = os.path.join(self.workdir, "users")
         with open(self.users, "w") as f:
-            f.write(f"# test users\n{USER}:{sha512_crypt(PASSWORD)}\n")
+            f.write(f"# test users\n{USER}:{harness.sha512_crypt(PASSWORD)}\n")
         self.gateway = self.start_gateway()
         self.daemon = self.start_textscreen(self.gateway.port, {
             "tls_certificate": self.cert,

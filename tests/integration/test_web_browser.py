@@ -10,7 +10,6 @@ import http.client
 import http.server
 import json
 import os
-import subprocess
 import sys
 import threading
 import unittest
@@ -189,12 +188,6 @@ class DriverTest(BrowserCase, unittest.TestCase):
 
 # --- the daemon's pages ----------------------------------------------------------------
 
-def sha512_crypt(password):
-    p = subprocess.run(["openssl", "passwd", "-6", "-stdin"], input=password.encode(),
-                       capture_output=True, check=True, timeout=60)
-    return p.stdout.decode().strip()
-
-
 class WebCase(BrowserCase):
     """The daemon with its web pages on a free loopback port and one staff user."""
 
@@ -204,7 +197,7 @@ class WebCase(BrowserCase):
         cls.staff_dir = TempDir(prefix="textscreen-web-")
         cls.staff_users = os.path.join(cls.staff_dir.path, "staff-users")
         with open(cls.staff_users, "w") as f:
-            f.write(f"{STAFF[0]}:{sha512_crypt(STAFF[1])}\n")
+            f.write(f"{STAFF[0]}:{harness.sha512_crypt(STAFF[1])}\n")
 
     @classmethod
     def tearDownClass(cls):

@@ -6,7 +6,6 @@
 import http.client
 import os
 import re
-import subprocess
 import sys
 import urllib.parse
 from base64 import b64encode
@@ -18,12 +17,6 @@ from harness import IO_TIMEOUT, NUMBERS, IntegrationTest, make_message, poll, rc
 
 PASSWORDS = {"alice": "correct horse", "bob": "battery staple"}
 HOSTILE_HELO = "<script>alert(1)</script>"
-
-
-def crypt_hash(password):
-    out = subprocess.run(["openssl", "passwd", "-6", "-stdin"], input=password.encode(),
-                         capture_output=True, check=True, timeout=30)
-    return out.stdout.decode().strip()
 
 
 def basic(user, password=None):
@@ -67,7 +60,7 @@ class DashboardTest(IntegrationTest):
             path = os.path.join(self.workdir, "staff-users")
             with open(path, "w") as f:
                 for user, password in PASSWORDS.items():
-                    f.write(f"{user}:{crypt_hash(password)}\n")
+                    f.write(f"{user}:{harness.sha512_crypt(password)}\n")
             values["web_staff_users_file"] = path
         values.update(self.config)
         values.update(self.extra_config())

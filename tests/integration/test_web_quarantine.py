@@ -9,7 +9,6 @@ import http.client
 import json
 import os
 import re
-import subprocess
 import sys
 import threading
 import time
@@ -26,12 +25,6 @@ PASSWORD = "quarantine keeper"
 SENDER = "q@example.org"
 
 
-def sha512_crypt(password):
-    p = subprocess.run(["openssl", "passwd", "-6", "-stdin"], input=password.encode(),
-                       capture_output=True, check=True, timeout=60)
-    return p.stdout.decode().strip()
-
-
 class WebQuarantineTest(IntegrationTest):
     start_daemon = False
     extra_config = {}
@@ -40,7 +33,7 @@ class WebQuarantineTest(IntegrationTest):
         super().setUp()
         users = os.path.join(self.workdir, "staff-users")
         with open(users, "w") as f:
-            f.write(f"{STAFF}:{sha512_crypt(PASSWORD)}\n")
+            f.write(f"{STAFF}:{harness.sha512_crypt(PASSWORD)}\n")
         self.web_port = free_port()
         self.gateway = self.start_gateway(**self.gateway_options)
         self.daemon = self.start_textscreen(self.gateway.port, {
