@@ -83,10 +83,9 @@ void sendResponse(evhttp_request* request, const HttpResponse& response, bool tl
 
 }  // namespace
 
-HttpServer::HttpServer(event_base* base, SocketAddress address,
-                       std::shared_ptr<const TlsServerContext> tls, HttpHandler handler)
-    : base_(base),
-      address_(std::move(address)),
+HttpServer::HttpServer(SocketAddress address, std::shared_ptr<const TlsServerContext> tls,
+                       HttpHandler handler)
+    : address_(std::move(address)),
       tls_(std::move(tls)),
       handler_(std::move(handler)),
       self_(std::make_shared<HttpServer*>(this)) {}
@@ -94,8 +93,7 @@ HttpServer::HttpServer(event_base* base, SocketAddress address,
 Result<std::unique_ptr<HttpServer>> HttpServer::open(event_base* base, const SocketAddress& address,
                                                      std::shared_ptr<const TlsServerContext> tls,
                                                      bool reuse_port, HttpHandler handler) {
-  std::unique_ptr<HttpServer> server(
-      new HttpServer(base, address, std::move(tls), std::move(handler)));
+  std::unique_ptr<HttpServer> server(new HttpServer(address, std::move(tls), std::move(handler)));
   unsigned flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC;
   if (reuse_port) flags |= LEV_OPT_REUSEABLE_PORT;
   evconnlistener* listener =

@@ -34,13 +34,12 @@ class HttpServer {
   void setTls(std::shared_ptr<const TlsServerContext> tls) { tls_ = std::move(tls); }
 
  private:
-  HttpServer(event_base* base, SocketAddress address, std::shared_ptr<const TlsServerContext> tls,
+  HttpServer(SocketAddress address, std::shared_ptr<const TlsServerContext> tls,
              HttpHandler handler);
   void serve(evhttp_request* request);
   static void onRequest(evhttp_request* request, void* self);
   static bufferevent* newConnection(event_base* base, void* self);
 
-  event_base* base_;
   SocketAddress address_;
   std::shared_ptr<const TlsServerContext> tls_;
   HttpHandler handler_;
