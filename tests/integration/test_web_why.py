@@ -74,30 +74,27 @@ class WhyPageTest(harness.IntegrationTest):
             return body if status == 200 else None
         return harness.poll(found, RECORD_TIMEOUT, step=0.1, what=f"the decision {ref} on /why")
 
+    def refused_rcpt(self, address, enhanced, helo, sender):
+        """A transaction whose only recipient, address, is refused with enhanced; its ref."""
+        c = self.client()
+        c.ehlo(helo)
+        self.assertReply(c.cmd(f"MAIL FROM:<{sender}>"), 250, "2.1.0", client=c)
+        r = c.cmd(f"RCPT TO:<{address}>")
+        self.assertReply(r, 550, enhanced, ref=True, client=c)
+        c.cmd("QUIT")
+        return r.ref
+
     def refused_recipient(self, number, helo="client.example", sender="alerts@example.org"):
         """A transaction whose only recipient is refused by a recipient ban; its ref."""
         rc, _, err = self.daemon.ctl("ban", "add", "recipient", number,
                                      "--reason", "this number asked for no more mail")
         self.assertEqual(rc, 0, err)
-        c = self.client()
-        c.ehlo(helo)
-        self.assertReply(c.cmd(f"MAIL FROM:<{sender}>"), 250, "2.1.0", client=c)
-        r = c.cmd(f"RCPT TO:<{rcpt(number)}>")
-        self.assertReply(r, 550, "5.7.1", ref=True, client=c)
-        c.cmd("QUIT")
-        return r.ref
-
+        return self.refused_rcpt(rcpt(number), "5.7.1", helo, sender)
 
     def refused_not_a_number(self, local_part="1234567", helo="client.example",
                              sender="alerts@example.org"):
         """A transaction whose only recipient is no subscriber number; its ref."""
-        c = self.client()
-        c.ehlo(helo)
-        self.assertReply(c.cmd(f"MAIL FROM:<{sender}>"), 250, "2.1.0", client=c)
-        r = c.cmd(f"RCPT TO:<{local_part}@{harness.GATEWAY_DOMAIN}>")
-        self.assertReply(r, 550, "5.1.1", ref=True, client=c)
-        c.cmd("QUIT")
-        return r.ref
+        return self.refused_rcpt(f"{local_part}@{harness.GATEWAY_DOMAIN}", "5.1.1", helo, sender)
 
 
 class WhyLookupTest(WhyPageTest):
