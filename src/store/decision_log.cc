@@ -2,6 +2,8 @@
 // within its domain or recipient, and the time index sorts globally for pruning.
 #include "store/decision_log.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "store/record_scan.h"
@@ -213,6 +215,24 @@ Result<std::size_t, int> DecisionLog::prune(MDB_txn* txn, const Databases& dbs,
     ++removed;
   }
   return removed;
+}
+
+Result<std::vector<DecisionRecord>> DecisionLog::newestUnder(MDB_txn* txn, const Databases& dbs,
+                                                             Index index,
+                                                             const std::vector<std::string>& keys,
+                                                             std::int64_t since,
+                                                             std::size_t limit) {
+  std::vector<DecisionRecord> found;
+  auto collect = [&](const DecisionRecord& r) { found.push_back(r); };
+  for (const std::string& key : keys) {
+    auto status = index == Index::kDomain ? byDomain(txn, dbs, key, since, limit, collect)
+                                          : byRecipient(txn, dbs, key, since, limit, collect);
+    if (!status) return fail(status.error());
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& a, const auto& b) { return a.time > b.time; });
+  if (found.size() > limit) found.resize(limit);
+  return found;
 }
 
 }  // namespace ts::store

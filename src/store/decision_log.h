@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/records.h"
 #include "store/store_environment.h"
@@ -33,6 +35,13 @@ class DecisionLog {
   static Status<> scanNewest(MDB_txn* txn, const Databases& dbs, std::string_view domain,
                              std::size_t scan_limit,
                              const std::function<bool(const DecisionRecord&)>& visit);
+  enum class Index { kDomain, kRecipient };
+  // The newest records (at most limit, none older than since) under any of keys in one
+  // index, newest first: a number is indexed under each gateway domain.
+  static Result<std::vector<DecisionRecord>> newestUnder(MDB_txn* txn, const Databases& dbs,
+                                                         Index index,
+                                                         const std::vector<std::string>& keys,
+                                                         std::int64_t since, std::size_t limit);
   // Oldest first, from since on.
   static Status<> since(MDB_txn* txn, const Databases& dbs, std::int64_t since,
                         const std::function<void(const DecisionRecord&)>& visit);

@@ -111,21 +111,15 @@ void showListing(const StaffRequest& request, const HttpReply& reply, bool by_do
         problem(request, 503, "The store cannot be read: " + store::storeError(txn.beginError())));
     return;
   }
-  std::vector<store::DecisionRecord> found;
-  auto collect = [&](const store::DecisionRecord& r) { found.push_back(r); };
-  const store::Databases& dbs = request.services.store->dbs();
-  for (const std::string& key : keys) {
-    auto status = by_domain
-                      ? store::DecisionLog::byDomain(txn.get(), dbs, key, 0, kListed, collect)
-                      : store::DecisionLog::byRecipient(txn.get(), dbs, key, 0, kListed, collect);
-    if (!status) {
-      reply(problem(request, 500, status.error().message));
-      return;
-    }
+  auto listed = store::DecisionLog::newestUnder(
+      txn.get(), request.services.store->dbs(),
+      by_domain ? store::DecisionLog::Index::kDomain : store::DecisionLog::Index::kRecipient, keys,
+      0, kListed);
+  if (!listed) {
+    reply(problem(request, 500, listed.error().message));
+    return;
   }
-  std::stable_sort(found.begin(), found.end(),
-                   [](const auto& a, const auto& b) { return a.time > b.time; });
-  if (found.size() > kListed) found.resize(kListed);
+  const std::vector<store::DecisionRecord>& found = *listed;
   std::string note = found.empty() ? fmt::format("No decisions for {} in the log.", what)
                      : found.size() == kListed
                          ? fmt::format("The newest {} decisions for {}.", kListed, what)

@@ -81,18 +81,13 @@ int listDecisions(CliContext& ctx, bool by_domain, const std::vector<std::string
   {
     store::ReadTransaction txn(*store);
     if (!txn.ok()) return ctx.storeFailure("read the store", txn.beginError());
-    for (const std::string& key : keys) {
-      auto collect = [&](const store::DecisionRecord& r) { found.push_back(r); };
-      auto status = by_domain ? store::DecisionLog::byDomain(txn.get(), store->dbs(), key, since,
-                                                             limit, collect)
-                              : store::DecisionLog::byRecipient(txn.get(), store->dbs(), key, since,
-                                                                limit, collect);
-      if (!status) return failure(status.error().message);
-    }
+    auto listed = store::DecisionLog::newestUnder(
+        txn.get(), store->dbs(),
+        by_domain ? store::DecisionLog::Index::kDomain : store::DecisionLog::Index::kRecipient,
+        keys, since, limit);
+    if (!listed) return failure(listed.error().message);
+    found = std::move(*listed);
   }
-  std::stable_sort(found.begin(), found.end(),
-                   [](const auto& a, const auto& b) { return a.time > b.time; });
-  if (found.size() > limit) found.resize(limit);
   if (ctx.json()) {
     for (const auto& r : found) fmt::print("{}\n", store::toJson(r).dump());
     return kExitOk;
