@@ -10,6 +10,7 @@
 
 #include "config/config_table.h"
 #include "relay/gateway_tls_context.h"
+#include "relay/sms_api_credentials.h"
 
 namespace po = boost::program_options;
 
@@ -115,6 +116,27 @@ Status<> buildGatewayTlsContext(Config& c) {
   return Ok{};
 }
 
+// The SMS API's keys only matter, and must fit together, when it is the upstream.
+Status<> readSmsApiSettings(Config& c) {
+  SmsApiConfig& api = c.sms_api;
+  api.credentials.reset();
+  if (c.upstream != UpstreamKind::kSmsApi) return Ok{};
+  if (api.from.empty() == api.messaging_service_sid.empty()) {
+    return fail(std::string(
+        "sms_api_from and sms_api_messaging_service_sid: set exactly one of them (the number "
+        "or sender id texts come from, or the API's messaging service that picks one)"));
+  }
+  if (api.credentials_file.empty()) {
+    return fail(std::string(
+        "sms_api_credentials_file: upstream = sms_api needs the API's account_sid and "
+        "auth_token in a file readable by the daemon's user alone"));
+  }
+  auto credentials = readSmsApiCredentials(api.credentials_file);
+  if (!credentials) return fail("sms_api_credentials_file: " + credentials.error().message);
+  api.credentials = std::make_shared<const SmsApiCredentials>(std::move(*credentials));
+  return Ok{};
+}
+
 }  // namespace
 
 Result<Invocation> parseCommandLine(int argc, const char* const* argv) {
@@ -182,6 +204,8 @@ Result<Config> loadConfig(const Invocation& inv) {
   if (!consistent) return fail(consistent.error());
   auto tls = buildGatewayTlsContext(config);
   if (!tls) return fail(tls.error());
+  auto sms_api = readSmsApiSettings(config);
+  if (!sms_api) return fail(sms_api.error());
   return config;
 }
 

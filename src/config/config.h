@@ -29,6 +29,7 @@
 #include "net/socket_address.h"
 #include "net/tls_config.h"
 #include "relay/gateway_tls_config.h"
+#include "relay/sms_api_config.h"
 #include "util/result.h"
 #include "web/web_config.h"
 
@@ -67,6 +68,8 @@ struct Config {
   unsigned gateway_pool_size = 0;
   Duration gateway_idle_timeout{};
   GatewayTlsConfig gateway_tls;
+  UpstreamKind upstream = UpstreamKind::kSmtpGateway;
+  SmsApiConfig sms_api;
   Duration shutdown_timeout{};
   double reject_score = 0;
   unsigned number_cache_size = 0;

@@ -23,6 +23,7 @@
 #include "net/tls_config.h"
 #include "policy/subscriber_number.h"
 #include "relay/gateway_tls_config.h"
+#include "relay/sms_api_config.h"
 #include "util/ascii.h"
 #include "web/web_config.h"
 
@@ -342,6 +343,7 @@ std::span<const ConfigKeyGroup> configKeyGroups() {
       {"STARTTLS", tlsConfigKeys()},
       {"AUTH", authConfigKeys()},
       {"TLS to the gateway", gatewayTlsConfigKeys()},
+      {"SMS API upstream", smsApiConfigKeys()},
       {"Web pages", webConfigKeys()},
   };
   return groups;

@@ -54,6 +54,8 @@ Server::Server(Invocation invocation, Config config, SessionSecurity security,
                                 callout_services_.get(), std::move(security));
   started_ = std::time(nullptr);
   relay_ = std::make_unique<RelayPool>(base_, poolSettings());
+  smtp_gateway_ = std::make_unique<SmtpGatewayUpstream>(*relay_);
+  applySmsApiSettings();
   access_ = std::make_unique<AccessPolicy>(*store_);
   auto now = [] { return std::chrono::system_clock::now(); };
   const Config& c = runtime_->config;
@@ -90,6 +92,9 @@ Server::~Server() {
   shared_counters_.reset();  // its connection's events belong to the base
   verifier_.reset();         // its wake-up event belongs to the base
   runtime_.reset();          // its DNS stack frees libevent events: before the base goes
+  smtp_gateway_.reset();
+  sms_api_.reset();
+  sms_client_.reset();  // drops requests in flight: their sessions are gone
   relay_.reset();
   control_.reset();
   metrics_.reset();
@@ -114,6 +119,25 @@ PoolSettings Server::poolSettings() const {
   return PoolSettings{GatewaySettings{c.gateway, c.hostname, c.gateway_connect_timeout,
                                       c.gateway_reply_timeout, c.gateway_tls.context},
                       c.gateway_pool_size, c.gateway_idle_timeout};
+}
+
+Upstream& Server::upstream() {
+  if (runtime_->config.upstream == UpstreamKind::kSmsApi) return *sms_api_;
+  return *smtp_gateway_;
+}
+
+void Server::applySmsApiSettings() {
+  const Config& c = runtime_->config;
+  if (c.upstream != UpstreamKind::kSmsApi) return;
+  const SmsApiConfig& api = c.sms_api;
+  SmsApiSettings settings{api.url,     api.ca_file, api.from, api.messaging_service_sid,
+                          api.timeout, *api.credentials};
+  if (sms_client_) {
+    sms_client_->reconfigure(std::move(settings));
+    return;
+  }
+  sms_client_ = std::make_unique<SmsApiClient>(base_, std::move(settings));
+  sms_api_ = std::make_unique<SmsApiUpstream>(*sms_client_);
 }
 
 int Server::run() {
@@ -229,7 +253,7 @@ void Server::proxyHeaderRead(ProxyHandshake& handshake, const Result<ProxyHeader
 
 void Server::startSession(evutil_socket_t fd, const SocketAddress& peer,
                           std::optional<SocketAddress> proxy) {
-  smtp::SessionHost host{base_,           relay_.get(),
+  smtp::SessionHost host{base_,           &upstream(),
                          access_.get(),   writer_.get(),
                          &check_stats_,   &decision_stats_,
                          &counterStore(), penalties_.get(),
@@ -433,6 +457,7 @@ void Server::reload() {
   runtime_ = std::make_shared<Runtime>(std::move(next), std::move(dns_stack),
                                        callout_services_.get(), std::move(*security));
   relay_->reconfigure(poolSettings());
+  applySmsApiSettings();
   surges_->reconfigure(runtime_->config.surge);
   memory_.setCapacity(runtime_->config.max_total_message_memory);
   LogLine("-")

@@ -34,6 +34,8 @@
 #include "obs/metrics_endpoint.h"
 #include "policy/access_policy.h"
 #include "relay/relay_pool.h"
+#include "relay/sms_api_upstream.h"
+#include "relay/smtp_gateway_upstream.h"
 #include "smtp/session.h"
 #include "store/callout_cache_store.h"
 #include "store/store_environment.h"
@@ -73,6 +75,9 @@ class Server {
   void beginShutdown();
   void maybeFinishShutdown();
   PoolSettings poolSettings() const;
+  // Where new sessions send their mail: the upstream the current configuration names.
+  Upstream& upstream();
+  void applySmsApiSettings();
   std::string controlRequest(const std::string& request);
   // surge|penalty|counters list|clear [what]; nullopt when the request is none of them.
   std::optional<nlohmann::json> liveStateRequest(const std::string& request);
@@ -136,6 +141,11 @@ class Server {
   event* prune_event_ = nullptr;
   std::time_t started_ = 0;
   std::unique_ptr<RelayPool> relay_;
+  std::unique_ptr<SmtpGatewayUpstream> smtp_gateway_;
+  // Made when a configuration first names the SMS API, kept after: a reload back to smtp
+  // leaves the transactions of older sessions their client.
+  std::unique_ptr<SmsApiClient> sms_client_;
+  std::unique_ptr<SmsApiUpstream> sms_api_;
   ConnectionLimits limits_;
   OverloadMonitor overload_;
   event* overload_event_ = nullptr;  // reviews a spell of overload while it lasts

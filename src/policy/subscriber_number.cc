@@ -46,6 +46,19 @@ bool SubscriberNumberValidator::validate(const std::string& local_part) const {
   return util.GetNumberType(number) != PhoneNumberUtil::PREMIUM_RATE;
 }
 
+std::optional<std::string> e164Number(std::string_view local_part, const std::string& region) {
+  if (!looksLikeNumber(local_part)) return std::nullopt;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  PhoneNumber number;
+  if (util.Parse(std::string(local_part), region, &number) != PhoneNumberUtil::NO_PARSING_ERROR ||
+      !util.IsValidNumber(number)) {
+    return std::nullopt;
+  }
+  std::string formatted;
+  util.Format(number, PhoneNumberUtil::E164, &formatted);
+  return formatted;
+}
+
 bool SubscriberNumberValidator::isSubscriberNumber(std::string_view local_part) {
   if (!looksLikeNumber(local_part)) return false;
   std::string key(local_part);

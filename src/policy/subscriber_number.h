@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,5 +24,9 @@ class SubscriberNumberValidator {
   std::string region_;
   LruCache<bool> cache_;
 };
+
+// The number in E.164 ("+14155551212"), read as libphonenumber reads it for region when
+// it has no leading '+'; nothing when it is not a valid number.
+std::optional<std::string> e164Number(std::string_view local_part, const std::string& region);
 
 }  // namespace ts

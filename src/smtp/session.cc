@@ -130,7 +130,7 @@ Session::Session(SessionHost host, evutil_socket_t fd, SocketAddress peer,
 }
 
 Session::~Session() {
-  if (upstream_.connection) upstream_.connection->abandon();
+  upstream_.reset();  // drops its handlers: none may call a freed session
   if (timer_) event_free(timer_);
   freeConnection();
 }
@@ -365,7 +365,7 @@ bool Session::acceptHelo(std::string_view arg, bool esmtp) {
                       esmtp ? "EHLO" : "HELO"));
     return false;
   }
-  if (state_ == State::kMail || state_ == State::kRcpt) endTransaction(true);
+  if (state_ == State::kMail || state_ == State::kRcpt) endTransaction();
   helo_ = std::string(*name);
   esmtp_ = esmtp;
   state_ = State::kReady;
@@ -467,7 +467,7 @@ void Session::onMail(std::string_view arg) {
   if (ban.result.outcome == Outcome::kFail && ban.action == Action::kReject) {
     reply(550, ban.result.enhanced, ban.result.reason);
     recordDecision("reject", ban.result.check, ban.result.reason);
-    endTransaction(false);
+    endTransaction();
     return;
   }
   if (ban.result.outcome == Outcome::kFail) proposals_.push_back(std::move(ban));
@@ -505,6 +505,14 @@ void Session::onRcpt(std::string_view arg) {
         452, "4.5.3",
         fmt::format("Too many recipients: at most {} per message; send the rest in another message",
                     config_.max_recipients));
+    return;
+  }
+  if (unsigned per = host_.upstream->recipientsPerTransaction();
+      per != 0 && accepted_.size() >= per) {
+    // The API's answer for the one text must be the client's answer for the message.
+    reply(452, "4.5.3",
+          "One recipient per message here: this gateway sends each message as one SMS "
+          "through an API; your mail server sends the other recipients in new transactions");
     return;
   }
   attempted_.push_back(parsed->recipient.address());
@@ -550,6 +558,13 @@ void Session::onRcpt(std::string_view arg) {
     allow.reason =
         fmt::format("{} ({}) for {}", allow_entry_->domain, standingName(standing), number);
     results_.push_back(std::move(allow));
+  }
+  // An allowlisted sender is held: whether it authenticated is known at end of data.
+  if (host_.upstream->authorisedSendersOnly() && !trusted_ && kind != RecipientKind::kHeld) {
+    CheckResult r = unauthorisedSender();
+    refuseRecipient(verdict.forward_path, r, false);
+    results_.push_back(std::move(r));
+    return;
   }
   admitRecipient(std::move(verdict.forward_path), kind, number);
 }
@@ -662,52 +677,26 @@ void Session::refuseRecipient(std::string_view forward_path, const CheckResult& 
 void Session::forwardRecipient(std::string forward_path, RecipientKind kind) {
   busy_ = true;
   evtimer_del(timer_);
-  if (!upstream_.connection) {
-    upstream_ = host_.relay->acquire(upstream_retried_);
-    upstream_mail_sent_ = false;
+  if (!upstream_) {
+    upstream_ = host_.upstream->begin(UpstreamEnvelope{
+        ref_, mail_.sender.address(), mail_.body == BodyType::k8BitMime, mail_.smtputf8,
+        &config_, runtime_->dns ? &runtime_->dns->resolver() : nullptr});
   }
-  auto mail_reply = std::make_shared<GatewayReply>();
-  if (!upstream_mail_sent_) {
-    upstream_mail_sent_ = true;
-    upstream_.connection->mailFrom(mail_.sender.address(), mail_.body == BodyType::k8BitMime,
-                                   mail_.smtputf8,
-                                   [mail_reply](const GatewayReply& r) { *mail_reply = r; });
-  } else {
-    mail_reply->code = 250;
-  }
-  upstream_.connection->command(
-      "RCPT TO:<" + forward_path + ">",
-      [this, mail_reply, kind, path = forward_path](const GatewayReply& r) {
-        // After a refused MAIL the gateway's answer to RCPT is only "503": report the MAIL's.
-        bool mail_failed = !mail_reply->positive();
-        onUpstreamRcpt(path, kind, mail_failed ? *mail_reply : r, mail_failed);
-      });
+  upstream_->addRecipient(forward_path,
+                          [this, kind, path = forward_path](const UpstreamAnswer& answer) {
+                            onUpstreamRcpt(path, kind, answer);
+                          });
 }
 
 void Session::onUpstreamRcpt(const std::string& forward_path, RecipientKind kind,
-                             const GatewayReply& reply, bool mail_failed) {
-  if (reply.failure == GatewayReply::Failure::kLost && upstream_.reused && accepted_.empty() &&
-      !upstream_retried_) {
-    // A pooled connection the gateway had closed: try once more on a new one.
-    upstream_retried_ = true;
-    upstream_.connection->abandon();
-    upstream_ = {};
-    forwardRecipient(forward_path, kind);
-    return;
-  }
-  if (reply.failure != GatewayReply::Failure::kNone || mail_failed) {
-    // Nothing is open upstream worth keeping; the next RCPT starts a new transaction.
-    if (upstream_.connection) host_.relay->release(std::move(upstream_.connection), true);
-    upstream_ = {};
-    upstream_mail_sent_ = false;
-  }
-  if (reply.positive()) {
+                             const UpstreamAnswer& answer) {
+  if (answer.positive()) {
     accepted_.push_back(forward_path);
     if (kind == RecipientKind::kScreened) ++screened_accepted_;
     if (kind == RecipientKind::kHeld) ++held_accepted_;
   }
   if (!accepted_.empty()) state_ = State::kRcpt;
-  sendGatewayReply(reply, "2.1.5");
+  replyWithRef(answer.code, answer.enhanced, answer.text);
   resume();
 }
 
@@ -726,9 +715,9 @@ void Session::onData(std::string_view arg) {
           "No valid recipients: every recipient was refused, see the replies to RCPT");
     return;
   }
-  if (!upstream_.connection) {
+  if (!upstream_ || !upstream_->ready()) {
     reply(451, "4.4.2", "The connection to the SMS gateway was lost; try again later");
-    endTransaction(false);
+    endTransaction();
     return;
   }
   message_memory_ = host_.memory->reserve(config_.max_message_size);
@@ -736,7 +725,7 @@ void Session::onData(std::string_view arg) {
     reply(452, "4.3.1", "Insufficient system storage; nothing was accepted, try again later");
     recordDecision("tempfail", "message_memory",
                    "max_total_message_memory is in use by other messages");
-    endTransaction(true);
+    endTransaction();
     return;
   }
   reader_.reset(config_.max_message_size);
@@ -750,7 +739,7 @@ void Session::onRset(std::string_view arg) {
     reply(501, "5.5.4", "Syntax: RSET takes no argument");
     return;
   }
-  endTransaction(true);
+  endTransaction();
   reply(250, "2.0.0", "Ok");
   noteAbuse(AbuseEvent::kRset);
 }
@@ -764,7 +753,7 @@ void Session::onQuit(std::string_view arg) {
     reply(501, "5.5.4", "Syntax: QUIT takes no argument");
     return;
   }
-  endTransaction(true);
+  endTransaction();
   reply(221, "2.0.0", "Bye");
   closeAfterReply();
 }
@@ -1075,7 +1064,7 @@ void Session::finishData() {
           "Message refused: it contains a bare CR or LF; every line must end with CRLF "
           "(RFC 5321 section 2.3.8); fix the sending software");
     recordDecision("reject", "bare_line_ending", "bare CR or LF in DATA");
-    endTransaction(true);
+    endTransaction();
     return;
   }
   if (reader_.oversize()) {
@@ -1083,7 +1072,7 @@ void Session::finishData() {
           fmt::format("Message size exceeds the limit of {} bytes; SMS mail must be short",
                       config_.max_message_size));
     recordDecision("reject", "message_size", "message too large");
-    endTransaction(true);
+    endTransaction();
     return;
   }
   if (!screening_) {
@@ -1288,22 +1277,30 @@ void Session::concludeMessage() {
   switch (decision.verdict) {
     case Verdict::kAccept:
     case Verdict::kContinue:
+      if (host_.upstream->authorisedSendersOnly() && !trusted_ && !sender_trusted_) {
+        results_.push_back(unauthorisedSender());
+        const CheckResult& r = results_.back();
+        reply(550, r.enhanced, r.reason);
+        recordDecision("reject", r.check, r.reason);
+        endTransaction();
+        return;
+      }
       relayMessage();
       return;
     case Verdict::kTempFail:
       reply(451, enhancedFor(451, enhanced, "4.7.1"), reason);
       recordDecision("tempfail", cause, reason);
-      endTransaction(true);
+      endTransaction();
       return;
     case Verdict::kReject:
       reply(550, enhancedFor(550, enhanced, "5.7.1"), reason);
       recordDecision("reject", cause, reason);
-      endTransaction(true);
+      endTransaction();
       return;
     case Verdict::kRejectDisconnect:
       reply(554, enhancedFor(554, enhanced, "5.7.1"), reason);
       recordDecision("reject", cause, reason);
-      endTransaction(true);
+      endTransaction();
       closeAfterReply();
       return;
     case Verdict::kQuarantine:
@@ -1312,83 +1309,44 @@ void Session::concludeMessage() {
   }
 }
 
+CheckResult Session::unauthorisedSender() const {
+  CheckResult r;
+  r.check = "authorised_sender";
+  r.outcome = Outcome::kFail;
+  r.enhanced = "5.7.1";
+  r.reason =
+      allow_entry_
+          ? fmt::format("Your domain {} is allowlisted here, but this message did not "
+                        "authenticate: publish SPF for the sending server or sign with DKIM "
+                        "aligned to the domain, or send with SMTP AUTH",
+                        allow_entry_->domain)
+          : std::string("This gateway sends SMS for authorised senders only: send from the "
+                        "operator's trusted networks or with SMTP AUTH, or ask the operator "
+                        "to allowlist your domain (it must pass SPF or DKIM)");
+  return r;
+}
+
 void Session::relayMessage() {
   busy_ = true;
   evtimer_del(timer_);
-  upstream_.connection->command("DATA", [this](const GatewayReply& r) { onUpstreamData(r); });
-}
-
-void Session::onUpstreamData(const GatewayReply& reply) {
-  if (reply.failure != GatewayReply::Failure::kNone || reply.code != 354) {
-    GatewayReply refused = reply;
-    if (refused.failure == GatewayReply::Failure::kNone && refused.code < 400) {
-      refused.failure = GatewayReply::Failure::kLost;  // a gateway that does not speak SMTP
-    }
-    onUpstreamFinal(refused, false);
-    return;
-  }
   // Only we may speak for our authserv-id: a sender's own claim to it is removed.
   std::string message = removeForgedAuthenticationResults(reader_.takeMessage(), config_.hostname);
-  upstream_.connection->message(receivedHeader() + authenticationHeader(), message,
-                                [this](const GatewayReply& r) { onUpstreamFinal(r, true); });
+  upstream_->deliver(receivedHeader() + authenticationHeader(), std::move(message),
+                     [this](const UpstreamAnswer& answer) { onUpstreamFinal(answer); });
 }
 
-void Session::onUpstreamFinal(const GatewayReply& reply, bool message_sent) {
-  gateway_reply_ = reply.failure == GatewayReply::Failure::kNone
-                       ? fmt::format("{} {}", reply.code, reply.text())
-                       : std::string("no reply");
-  if (reply.positive()) {
-    std::string text = fmt::format("Queued by the SMS gateway: {}", reply.text());
-    replyWithRef(250, reply.enhanced.empty() ? "2.0.0" : reply.enhanced, text);
-    recordDecision("relay", "gateway", "accepted");
-  } else if (message_sent && reply.failure != GatewayReply::Failure::kNone) {
-    // The whole message went out and no verdict came back: the gateway may have queued
-    // it (its 250 lost on the way), so this 451 must not claim that nothing was accepted.
-    // A 451 risks a duplicate on retry; a 250 would risk losing the message.
-    replyWithRef(451, "4.4.2",
-                 "The SMS gateway did not confirm the message; it may have been queued, try "
-                 "again later");
-    recordDecision("tempfail", "gateway", "gateway did not confirm the message");
+void Session::onUpstreamFinal(const UpstreamAnswer& answer) {
+  gateway_reply_ = answer.record;
+  message_id_ = answer.message_id;
+  replyWithRef(answer.code, answer.enhanced, answer.text);
+  if (answer.positive()) {
+    recordDecision("relay", host_.upstream->cause(), "accepted");
   } else {
-    sendGatewayReply(reply, "");
-    recordDecision(
-        reply.failure == GatewayReply::Failure::kNone && reply.code >= 500 ? "reject" : "tempfail",
-        "gateway", "gateway refused or failed");
+    recordDecision(answer.code >= 500 ? "reject" : "tempfail", host_.upstream->cause(),
+                   answer.text);
   }
-  // After the final reply the gateway's transaction is over, whatever it said.
-  endTransaction(false);
+  endTransaction();
   resume();
-}
-
-void Session::sendGatewayReply(const GatewayReply& r, std::string_view default_enhanced) {
-  switch (r.failure) {
-    case GatewayReply::Failure::kUnreachable:
-      replyWithRef(451, "4.4.1",
-                   "The SMS gateway is unreachable; nothing was accepted, try again later");
-      return;
-    case GatewayReply::Failure::kTimeout:
-      replyWithRef(451, "4.4.2",
-                   "The SMS gateway did not answer in time; nothing was accepted, try again later");
-      return;
-    case GatewayReply::Failure::kLost:
-      replyWithRef(
-          451, "4.4.2",
-          "The connection to the SMS gateway was lost; nothing was accepted, try again later");
-      return;
-    case GatewayReply::Failure::kNone:
-      break;
-  }
-  int cls = r.code / 100;
-  if (cls != 2 && cls != 4 && cls != 5) {
-    replyWithRef(451, "4.4.2", "The SMS gateway gave an unexpected reply; try again later");
-    return;
-  }
-  std::string enhanced = r.enhanced;
-  if (enhanced.empty()) {
-    enhanced = cls == 2 && !default_enhanced.empty() ? std::string(default_enhanced)
-                                                     : fmt::format("{}.0.0", cls);
-  }
-  replyWithRef(r.code, enhanced, fmt::format("SMS gateway: {}", r.text()));
 }
 
 std::string Session::authenticationHeader() const {
@@ -1431,7 +1389,7 @@ std::string Session::receivedHeader() const {
 
 // ---- transaction ----
 
-void Session::endTransaction(bool upstream_transaction_open) {
+void Session::endTransaction() {
   if (mail_given_ && !decision_recorded_) {
     // A transaction that ends without a message (RSET, QUIT, a lost client) is recorded
     // only when something was refused: that is what a sender's admin will ask about. A
@@ -1469,13 +1427,8 @@ void Session::endTransaction(bool upstream_transaction_open) {
   cluster_ = 0;
   callout_started_ = false;
   allow_entry_.reset();
-  if (upstream_.connection) {
-    host_.relay->release(std::move(upstream_.connection),
-                         upstream_transaction_open && upstream_mail_sent_);
-  }
-  upstream_ = {};
-  upstream_mail_sent_ = false;
-  upstream_retried_ = false;
+  if (upstream_) upstream_->end();
+  upstream_.reset();
   mail_ = MailFrom{};
   rcpt_attempts_ = 0;
   accepted_.clear();
@@ -1488,6 +1441,7 @@ void Session::endTransaction(bool upstream_transaction_open) {
   results_.clear();
   proposals_.clear();
   gateway_reply_.clear();
+  message_id_.clear();
   reader_ = DataReader(config_.max_message_size);  // gives the message buffer back
   message_memory_.release();  // the relay and the quarantine let go of it before this
   ref_.clear();
@@ -1526,13 +1480,14 @@ void Session::recordDecision(std::string_view action, std::string_view cause,
   record.action = std::string(action);
   record.reason = std::string(reason);
   record.gateway_reply = gateway_reply_;
+  record.message_id = message_id_;
   std::string rcpts;
   for (const std::string& r : accepted_) {
     if (!rcpts.empty()) rcpts.push_back(',');
     rcpts.append(r);
   }
-  LogLine(ref_)
-      .kv("event", "decision")
+  LogLine line(ref_);
+  line.kv("event", "decision")
       .kv("action", action)
       .kv("client", peer_.host())
       .kv("helo", helo_)
@@ -1544,6 +1499,7 @@ void Session::recordDecision(std::string_view action, std::string_view cause,
       .kv("checks", checks)
       .kv("reason", reason)
       .kv("gateway", gateway_reply_);
+  if (!message_id_.empty()) line.kv("message_id", message_id_);
   // Not awaited: the decision log is a record, not a promise made to the client. A lost
   // record (full disk or map) is said in the log, which then is the only trace of it.
   host_.writer->submit(
@@ -1592,7 +1548,7 @@ void Session::onQuarantined(int rc, std::string_view cause, std::string_view rea
         "The message could not be stored for review; nothing was accepted, try again later");
     recordDecision("tempfail", "quarantine_store", "quarantine store: " + store::storeError(rc));
   }
-  endTransaction(true);
+  endTransaction();
   resume();
 }
 
@@ -1648,7 +1604,7 @@ void Session::flushOutput() {
 void Session::closeAfterReply() {
   if (state_ == State::kClosing) return;
   flushOutput();
-  endTransaction(true);
+  endTransaction();
   state_ = State::kClosing;
   evtimer_del(timer_);
   bufferevent_disable(bev_, EV_READ);
@@ -1758,12 +1714,9 @@ void Session::eventCallback(bufferevent* bev, short what, void* arg) {
 void Session::destroy(std::string_view why) {
   if (!bev_) return;
   LogLine(session_ref_).kv("event", "disconnect").kv("client", peer_.host()).kv("reason", why);
-  if (upstream_.connection) {
-    // A handler of ours may still be queued on it: never let it call a freed session.
-    upstream_.connection->abandon();
-    upstream_ = {};
-  }
-  endTransaction(false);
+  // A handler of ours may still be queued upstream: never let it call a freed session.
+  upstream_.reset();
+  endTransaction();
   screening_.reset();  // cancels its lookups: nothing may call back into a closed session
   evtimer_del(timer_);
   freeConnection();

@@ -30,7 +30,7 @@
 #include "policy/access_policy.h"
 #include "policy/allowlist_trust.h"
 #include "policy/decision.h"
-#include "relay/relay_pool.h"
+#include "relay/upstream.h"
 #include "smtp/command_rate.h"
 #include "smtp/data_reader.h"
 #include "smtp/envelope_parser.h"
@@ -41,7 +41,7 @@ namespace ts::smtp {
 
 struct SessionHost {
   event_base* base;
-  RelayPool* relay;
+  Upstream* upstream;  // the SMTP gateway or the SMS API, chosen by `upstream`
   const AccessPolicy* access;    // bans and allowlist, read live from the store
   store::StoreWriter* writer;    // decision log and quarantine writes
   CheckStatsTable* check_stats;  // outcome counters of the network checks
@@ -182,18 +182,17 @@ class Session {
   // relay
   void forwardRecipient(std::string forward_path, RecipientKind kind);
   void onUpstreamRcpt(const std::string& forward_path, RecipientKind kind,
-                      const GatewayReply& reply, bool mail_failed);
+                      const UpstreamAnswer& answer);
   void finishData();
   void decideMessage();
+  // The SMS API serves authorised senders only: why this one is not.
+  CheckResult unauthorisedSender() const;
   void relayMessage();
-  void onUpstreamData(const GatewayReply& reply);
-  void onUpstreamFinal(const GatewayReply& reply, bool message_sent);
-  void sendGatewayReply(const GatewayReply& reply, std::string_view default_enhanced);
+  void onUpstreamFinal(const UpstreamAnswer& answer);
   std::string receivedHeader() const;
-  std::string upstreamMailCommand() const;
 
   // transaction
-  void endTransaction(bool upstream_transaction_open);
+  void endTransaction();
   // The one record of a transaction's outcome: a log line, the decision log and the
   // decision counters. cause: what decided it in a word (a check's name, "gateway").
   void recordDecision(std::string_view action, std::string_view cause, std::string_view reason);
@@ -293,12 +292,11 @@ class Session {
   std::optional<AbuseCounters> abuse_;
   bool mail_given_ = false;
   bool decision_recorded_ = false;
-  RelayPool::Lease upstream_;
-  bool upstream_mail_sent_ = false;
-  bool upstream_retried_ = false;
+  std::unique_ptr<UpstreamTransaction> upstream_;  // from the first accepted recipient on
   DataReader reader_;
   MemoryBudget::Reservation message_memory_;  // held from DATA to the end of the transaction
-  std::string gateway_reply_;                 // the gateway's final answer, for the log
+  std::string gateway_reply_;                 // the upstream's final answer, for the log
+  std::string message_id_;                    // the SMS API's id of the text, for the log
   // Completions from the store writer check this: the session may be gone by then.
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -86,6 +86,7 @@ json toJson(const DecisionRecord& r) {
   j["action"] = r.action;
   j["reason"] = r.reason;
   j["gateway_reply"] = r.gateway_reply;
+  if (!r.message_id.empty()) j["message_id"] = r.message_id;
   return j;
 }
 
@@ -170,7 +171,8 @@ Result<DecisionRecord> decisionFromJson(const json& j) {
         field(j, "recipients", r.recipients, false, err) &&
         field(j, "checks", checks, false, err) && field(j, "action", r.action, false, err) &&
         field(j, "reason", r.reason, false, err) &&
-        field(j, "gateway_reply", r.gateway_reply, false, err))) {
+        field(j, "gateway_reply", r.gateway_reply, false, err) &&
+        field(j, "message_id", r.message_id, false, err))) {
     return fail("decision record: " + err);
   }
   for (const json& c : checks) {

@@ -58,6 +58,7 @@ struct DecisionRecord {
   std::string action;  // relay, reject, tempfail, quarantine
   std::string reason;
   std::string gateway_reply;
+  std::string message_id;  // the SMS API's id of the text it accepted (upstream = sms_api)
 };
 
 struct QuarantineRecord {

@@ -12,6 +12,11 @@ constexpr CheckExplanation kExplanations[] = {
      "ground.",
      "Make sure your mail passes SPF or carries a DKIM signature aligned with your From "
      "domain."},
+    {"authorised_sender", "Authorised senders",
+     "This gateway sends SMS through an API for the operator's own systems and authorised "
+     "businesses only, and this message came from none of them.",
+     "Send from the operator's trusted networks or with SMTP AUTH, or ask the operator to "
+     "allowlist your domain and make your mail pass SPF or DKIM."},
     {"auth", "Authentication", "Your client signed in with a user name and password (SMTP AUTH).",
      "If signing in failed, check the account's user name and password with the gateway's "
      "operator."},

@@ -265,5 +265,66 @@ TEST(Config, TlsAndAuthKeysGoTogether) {
       << auth_without_tls.error().message;
 }
 
+// A credentials file as the daemon's user would write it, with the given mode.
+std::string credentialsFile(const std::string& name, std::filesystem::perms mode) {
+  std::string path = ::testing::TempDir() + name;
+  std::ofstream(path) << "account_sid=AC0123456789abcdef0123456789abcdef\nauth_token=secret\n";
+  std::filesystem::permissions(path, mode);
+  return path;
+}
+
+TEST(Config, SmsApiIsOffByDefaultAndNeedsItsKeysWhenOn) {
+  auto off = loadWith("");
+  ASSERT_TRUE(off.ok()) << off.error().message;
+  EXPECT_EQ(off->upstream, UpstreamKind::kSmtpGateway);
+  EXPECT_EQ(off->sms_api.url, "https://api.twilio.com");
+  EXPECT_EQ(off->sms_api.template_text, "{subject}\n{body}");
+  EXPECT_EQ(off->sms_api.max_segments, 3u);
+  EXPECT_EQ(off->sms_api.credentials, nullptr) << "read only when the SMS API is the upstream";
+
+  using std::filesystem::perms;
+  std::string good = credentialsFile("sms-good", perms::owner_read | perms::owner_write);
+  auto on = loadWith("upstream = sms_api\nsms_api_from = +15005550006\n"
+                     "sms_api_credentials_file = " + good + "\n");
+  ASSERT_TRUE(on.ok()) << on.error().message;
+  ASSERT_NE(on->sms_api.credentials, nullptr);
+
+  auto neither = loadWith("upstream = sms_api\nsms_api_credentials_file = " + good + "\n");
+  ASSERT_FALSE(neither.ok());
+  EXPECT_NE(neither.error().message.find("exactly one"), std::string::npos)
+      << neither.error().message;
+  auto both = loadWith("upstream = sms_api\nsms_api_from = +15005550006\n"
+                       "sms_api_messaging_service_sid = MG123\n"
+                       "sms_api_credentials_file = " + good + "\n");
+  EXPECT_FALSE(both.ok());
+  auto no_file = loadWith("upstream = sms_api\nsms_api_from = +15005550006\n");
+  ASSERT_FALSE(no_file.ok());
+  EXPECT_NE(no_file.error().message.find("sms_api_credentials_file"), std::string::npos);
+
+  std::string open = credentialsFile("sms-open", perms::owner_read | perms::owner_write |
+                                                     perms::group_read | perms::others_read);
+  auto readable = loadWith("upstream = sms_api\nsms_api_from = +15005550006\n"
+                           "sms_api_credentials_file = " + open + "\n");
+  ASSERT_FALSE(readable.ok());
+  EXPECT_NE(readable.error().message.find("chmod 600"), std::string::npos)
+      << readable.error().message;
+  EXPECT_EQ(readable.error().message.find("secret"), std::string::npos)
+      << "the token never appears in an error";
+}
+
+TEST(Config, SmsApiValuesAreChecked) {
+  EXPECT_FALSE(loadWith("upstream = carrier_pigeon\n").ok());
+  EXPECT_FALSE(loadWith("sms_api_url = http://api.example.com\n").ok()) << "https only";
+  EXPECT_FALSE(loadWith("sms_api_url = https://\n").ok());
+  EXPECT_FALSE(loadWith("sms_api_url = https://user:pw@api.example.com\n").ok());
+  auto trailing = loadWith("sms_api_url = https://127.0.0.1:8443/\n");
+  ASSERT_TRUE(trailing.ok()) << trailing.error().message;
+  EXPECT_EQ(trailing->sms_api.url, "https://127.0.0.1:8443");
+  EXPECT_FALSE(loadWith("sms_max_segments = 0\n").ok());
+  EXPECT_FALSE(loadWith("sms_max_segments = 11\n").ok());
+  EXPECT_FALSE(loadWith("sms_api_timeout = 0s\n").ok());
+  EXPECT_FALSE(loadWith("sms_template = {subject} {nonsense}\n").ok());
+}
+
 }  // namespace
 }  // namespace ts

@@ -45,5 +45,19 @@ TEST(SubscriberNumber, SupportedRegions) {
   EXPECT_FALSE(SubscriberNumberValidator::isSupportedRegion("us"));
 }
 
+TEST(E164Number, NationalAndInternationalFormsAgree) {
+  EXPECT_EQ(e164Number("14155551212", "US"), "+14155551212");
+  EXPECT_EQ(e164Number("4155551212", "US"), "+14155551212");
+  EXPECT_EQ(e164Number("+14155551212", "GB"), "+14155551212");
+  EXPECT_EQ(e164Number("07400123456", "GB"), "+447400123456");
+}
+
+TEST(E164Number, RefusesWhatIsNotANumber) {
+  for (const char* n : {"", "postmaster", "123", "+", "1415555121a", "99999999999999999"}) {
+    EXPECT_EQ(e164Number(n, "US"), std::nullopt) << n;
+  }
+  EXPECT_EQ(e164Number("07400123456", "US"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace ts

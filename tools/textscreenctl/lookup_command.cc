@@ -37,6 +37,7 @@ void printDecision(const store::DecisionRecord& r, std::int64_t now) {
   fmt::print("reason:      {}\n", r.reason);
   fmt::print("gateway:     {}\n",
              r.gateway_reply.empty() ? std::string("(not asked)") : r.gateway_reply);
+  if (!r.message_id.empty()) fmt::print("message id:  {}\n", r.message_id);
   fmt::print("checks:\n");
   if (r.checks.empty()) {
     fmt::print("  (none ran)\n");

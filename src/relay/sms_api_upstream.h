@@ -1,0 +1,24 @@
+// An HTTP SMS API as the upstream, for a carrier that retired its email-to-SMS gateway:
+// each transaction has one recipient and its message becomes one text, so the API's answer
+// is the client's (250 only once the API gave the text an id).
+#pragma once
+
+#include "relay/sms_api_client.h"
+#include "relay/upstream.h"
+
+namespace ts {
+
+class SmsApiUpstream : public Upstream {
+ public:
+  explicit SmsApiUpstream(SmsApiClient& client) : client_(client) {}
+
+  std::unique_ptr<UpstreamTransaction> begin(UpstreamEnvelope envelope) override;
+  std::string_view cause() const override { return "sms_api"; }
+  unsigned recipientsPerTransaction() const override { return 1; }
+  bool authorisedSendersOnly() const override { return true; }
+
+ private:
+  SmsApiClient& client_;
+};
+
+}  // namespace ts
