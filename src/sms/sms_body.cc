@@ -6,6 +6,7 @@
 #include <string>
 
 #include "checks/content/message_content.h"
+#include "sms/template_fit.h"
 #include "sms/utf8_text.h"
 
 namespace ts::sms {
@@ -87,13 +88,6 @@ std::string bodyOf(const MessageContent& content) {
   return body.empty() ? normalised(content.text, true) : body;
 }
 
-std::string_view trimmed(std::string_view text) {
-  constexpr std::string_view kBlank = " \t\r\n";
-  std::size_t begin = text.find_first_not_of(kBlank);
-  if (begin == std::string_view::npos) return {};
-  return text.substr(begin, text.find_last_not_of(kBlank) - begin + 1);
-}
-
 }  // namespace
 
 FittedText composeSms(std::string_view raw_message, std::string_view sender,
@@ -103,8 +97,10 @@ FittedText composeSms(std::string_view raw_message, std::string_view sender,
   std::string subject_line = subject ? normalised(subject->value, false) : std::string();
   std::string sender_line = normalised(sender, false);
   std::string body = bodyOf(content);
-  std::string text = expandSmsTemplate(tmpl, SmsFields{subject_line, body, sender_line});
-  return fitToSegments(trimmed(text), max_segments);
+  SmsFields fields{subject_line, body, sender_line};
+  FittedText whole = fitToSegments(expandSmsTemplate(tmpl, fields), max_segments);
+  if (!whole.truncated || body.empty()) return whole;
+  return fitByCuttingBody(tmpl, fields, max_segments).value_or(std::move(whole));
 }
 
 }  // namespace ts::sms

@@ -13,8 +13,9 @@ namespace ts::sms {
 // MIME decoded (quoted-printable, base64, charsets, RFC 2047 subject) by extractContent.
 // In the body, runs of spaces become one space and blank lines disappear (one line break
 // at most between lines); subject and sender become one line. The filled template is
-// trimmed, then fitted with fitToSegments, so text past the limit is cut from its end:
-// the default template puts {body} last. An empty result has 0 segments.
+// trimmed; when it does not fit, the body is cut (fitByCuttingBody) so that what follows
+// {body} in the template is kept, and only when even an empty body does not fit is the
+// text cut at its end (fitToSegments). An empty result has 0 segments.
 FittedText composeSms(std::string_view raw_message, std::string_view sender,
                       const SmsTemplate& tmpl, unsigned max_segments);
 

@@ -29,8 +29,10 @@ std::optional<std::string_view> fieldFor(std::string_view placeholder, const Sms
   return std::nullopt;
 }
 
+constexpr std::string_view kBlank = " \t\r\n";
+
 bool isBlank(std::string_view text) {
-  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+  return text.find_first_not_of(kBlank) == std::string_view::npos;
 }
 
 }  // namespace
@@ -77,7 +79,9 @@ std::string expandSmsTemplate(const SmsTemplate& tmpl, const SmsFields& fields) 
       ++i;
     }
   }
-  return out;
+  std::size_t begin = out.find_first_not_of(kBlank);
+  if (begin == std::string::npos) return {};
+  return out.substr(begin, out.find_last_not_of(kBlank) - begin + 1);
 }
 
 }  // namespace ts::sms

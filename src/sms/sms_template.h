@@ -25,6 +25,7 @@ struct SmsFields {
   std::string_view sender;
 };
 
+// The template filled in and trimmed (an empty field must not leave a leading line break).
 // One pass over the template, so a subject that contains "{body}" stays as written.
 std::string expandSmsTemplate(const SmsTemplate& tmpl, const SmsFields& fields);
 

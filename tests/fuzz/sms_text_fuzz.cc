@@ -54,7 +54,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::abort();
   }
 
-  static const ts::sms::SmsTemplate kTemplate{"{sender} {subject}\n{body}"};
+  // The body is not last, so cutting the body alone is exercised too.
+  static const ts::sms::SmsTemplate kTemplate{"{subject}: {body} ({sender})"};
   checkFitted(ts::sms::composeSms(input, input.substr(0, 64), kTemplate, max_segments),
               max_segments);
   return 0;

@@ -137,6 +137,19 @@ TEST(SmsBodyTest, LongBodyIsCutToTheLimit) {
   EXPECT_LE(fitted.text.size(), 160u);
 }
 
+TEST(SmsBodyTest, TheBodyIsCutNotWhatFollowsIt) {
+  FittedText fitted = composeSms(mail("Subject: Long\r\n", std::string(400, 'x')),
+                                 "ops@example.com", SmsTemplate{"{body}\n-- {sender}"}, 1);
+  EXPECT_TRUE(fitted.truncated);
+  EXPECT_EQ(fitted.text, std::string(138, 'x') + "...\n-- ops@example.com");
+}
+
+TEST(SmsBodyTest, TooLongSubjectIsCutAtTheEnd) {
+  FittedText fitted =
+      composeSms(mail("Subject: " + std::string(200, 's') + "\r\n", "body"), "", kDefault, 1);
+  EXPECT_EQ(fitted.text, std::string(157, 's') + "...");
+}
+
 TEST(SmsBodyTest, GarbageGivesSomething) {
   FittedText fitted = composeSms(std::string("\0\xFF\r\n\r\n--", 8), "", kDefault, 2);
   EXPECT_TRUE(isValidUtf8(fitted.text));
