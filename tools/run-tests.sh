@@ -47,7 +47,12 @@ run_suite "clang++ asan+ubsan" build-asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_B
 echo "== fuzz smoke run (${fuzz_seconds}s per target)"
 cmake -S . -B build-fuzz -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTEXTSCREEN_SANITIZE=ON -DTEXTSCREEN_FUZZ=ON >/dev/null
-fuzz_targets=(envelope data_reader dns_answer message command header rules proxy_header)
+# Every tests/fuzz/*_fuzz.cc, as long-run.sh finds them, so a new target is never left out.
+fuzz_targets=()
+for source in tests/fuzz/*_fuzz.cc; do
+  name=$(basename "$source" .cc)
+  fuzz_targets+=("${name%_fuzz}")
+done
 cmake --build build-fuzz -j"$jobs" --target "${fuzz_targets[@]/%/_fuzz}"
 for target in "${fuzz_targets[@]}"; do
   work="build-fuzz/corpus-$target"

@@ -9,6 +9,7 @@
 #include <libxml/tree.h>
 #include <re2/re2.h>
 
+#include <algorithm>
 #include <memory>
 #include <unordered_set>
 
@@ -124,7 +125,9 @@ class Extractor {
     if (html) {
       appendHtml(validUtf8(raw.substr(0, kMaxHtmlInput)));
     } else {
+      std::size_t begin = out_.text.size();
       appendPlain(validUtf8(raw));
+      out_.plain_parts.push_back(TextSpan{begin, out_.text.size()});
     }
     scanUrls(std::string_view(out_.text).substr(start));
   }
@@ -136,6 +139,10 @@ class Extractor {
     const gchar* valid_end = nullptr;
     g_utf8_validate(out_.text.data(), static_cast<gssize>(out_.text.size()), &valid_end);
     out_.text.resize(static_cast<std::size_t>(valid_end - out_.text.data()));
+    for (TextSpan& span : out_.plain_parts) {
+      span.begin = std::min(span.begin, out_.text.size());
+      span.end = std::min(span.end, out_.text.size());
+    }
   }
 
  private:

@@ -26,11 +26,19 @@ struct MessageAttachment {
   std::string content_type;  // "application/pdf"
 };
 
+// A byte range [begin, end) of MessageContent::text.
+struct TextSpan {
+  std::size_t begin = 0;
+  std::size_t end = 0;
+};
+
 struct MessageContent {
   std::vector<MessageHeader> headers;  // in order
   // Every text/plain and text/html part that is not an attachment, decoded to UTF-8,
   // HTML reduced to its visible text; parts separated by "\n". Invalid UTF-8 is replaced.
   std::string text;
+  // Where the text/plain parts are in text, in order: the SMS body prefers them to HTML.
+  std::vector<TextSpan> plain_parts;
   std::vector<MessageUrl> urls;  // from the text and from HTML links, in order
   std::vector<MessageAttachment> attachments;
   std::size_t size = 0;  // of the raw message, in bytes

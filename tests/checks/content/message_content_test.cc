@@ -163,6 +163,31 @@ TEST(MessageContentTest, TextIsCappedAtOneMebibyte) {
       extractContent(message("Content-Type: text/plain; charset=utf-8\r\n", odd));
   EXPECT_EQ(split.text.size(), 1024u * 1024u - 1);
   EXPECT_TRUE(isValidUtf8(split.text));
+  ASSERT_EQ(split.plain_parts.size(), 1u);
+  EXPECT_EQ(split.plain_parts[0].end, split.text.size());
+}
+
+TEST(MessageContentTest, PlainPartsAreMarkedInTheText) {
+  MessageContent c = extractContent(
+      message("MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"b\"\r\n",
+              "--b\r\nContent-Type: text/html\r\n\r\n<p>First html</p>\r\n"
+              "--b\r\nContent-Type: text/plain\r\n\r\nPlain one\r\n"
+              "--b\r\nContent-Type: text/html\r\n\r\n<p>Second html</p>\r\n"
+              "--b\r\nContent-Type: text/plain\r\n\r\nPlain two\r\n--b--\r\n"));
+  ASSERT_EQ(c.plain_parts.size(), 2u);
+  std::string_view text = c.text;
+  auto part = [&](std::size_t i) {
+    return text.substr(c.plain_parts[i].begin, c.plain_parts[i].end - c.plain_parts[i].begin);
+  };
+  EXPECT_EQ(part(0), "Plain one");
+  EXPECT_EQ(part(1), "Plain two");
+  EXPECT_NE(c.text.find("First html"), std::string::npos);
+}
+
+TEST(MessageContentTest, HtmlOnlyHasNoPlainPart) {
+  MessageContent c = extractContent(message("Content-Type: text/html\r\n", "<p>Only html</p>"));
+  EXPECT_TRUE(c.plain_parts.empty());
+  EXPECT_EQ(c.text, "Only html\n");
 }
 
 }  // namespace
