@@ -81,7 +81,7 @@ std::uint16_t boundPort(int fd) {
 // Twilio's Messages resource in miniature.
 class FakeApi {
  public:
-  enum class Mode { kCreated, kTooMany, kHang };
+  enum class Mode { kCreated, kTooMany, kHang, kHugeBody };
   struct Seen {
     std::string path;
     std::string authorization;
@@ -137,6 +137,10 @@ class FakeApi {
         evhttp_add_header(out, "Retry-After", "5");
         evbuffer_add_printf(reply, R"({"code": 20429, "message": "Too Many Requests"})");
         evhttp_send_reply(request, 429, "Too Many Requests", reply);
+        break;
+      case Mode::kHugeBody:
+        evbuffer_add_printf(reply, R"({"sid": "SM1", "pad": "%0200000d"})", 0);
+        evhttp_send_reply(request, 201, "Created", reply);
         break;
       case Mode::kHang:
         break;
@@ -373,6 +377,17 @@ TEST_F(SmsApiClientLoop, RetryAfterPausesWithoutNetworkUse) {
   EXPECT_LE(paused->retry_after->count(), 5);
   EXPECT_FALSE(paused->request_sent);
   EXPECT_EQ(api_->seen.size(), 1u) << "nothing reached the API during the pause";
+}
+
+TEST_F(SmsApiClientLoop, HugeBodyIsRefusedAndTheStatusStillCounts) {
+  api_->mode = FakeApi::Mode::kHugeBody;
+  SmsApiClient client(base_, settings(local()));
+  auto result = sendAndWait(client);
+  ASSERT_TRUE(result.has_value());
+  EXPECT_EQ(result->kind, Kind::kUnconfirmed) << result->detail;
+  EXPECT_EQ(result->http_status, 201);
+  EXPECT_TRUE(result->request_sent);
+  EXPECT_NE(result->detail.find("the body was lost"), std::string::npos) << result->detail;
 }
 
 TEST_F(SmsApiClientLoop, CancelledHandlerNeverRuns) {
