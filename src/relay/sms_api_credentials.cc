@@ -11,7 +11,6 @@
 #include <cstring>
 #include <string_view>
 
-
 namespace ts {
 namespace {
 
