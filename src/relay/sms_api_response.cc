@@ -2,6 +2,9 @@
 // code, not the status, tells a bad recipient number from a bad request of ours. Only
 // the codes about the To number are permanent for the sender: every other refusal is
 // ours to fix (From, service sid, account) and stays temporary.
+// HTTP-dates are read here by hand: libevent only writes them, OpenSSL reads only ASN.1
+// times, and strptime's %a/%b follow the process locale. The three forms are fixed-width
+// enough that exact matching is short, and timegm makes the UTC time without the TZ.
 #include "relay/sms_api_response.h"
 
 #include <algorithm>
