@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace ts {
 
@@ -33,5 +34,10 @@ struct SmsApiResult {
   bool request_sent = false;
   std::string detail;  // for the log: TLS/verify error, DNS status... never credentials
 };
+
+// The kind as one word for log lines, metrics and the decision record: "sent",
+// "unconfirmed", "bad_number", "refused", "auth_failed", "rate_limited", "server_error",
+// "timeout", "unreachable", "paused".
+std::string_view smsApiKindName(SmsApiResult::Kind kind);
 
 }  // namespace ts

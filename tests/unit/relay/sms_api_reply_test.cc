@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace ts {
 namespace {
 
@@ -98,6 +100,18 @@ TEST(SmsApiReply, RefusedRequestIsTheOperatorsToFixAndTemporary) {
   r.api_message = "The From phone number is not valid";
   expectReply(smsApiReply(r), 451, "4.3.0", "code 21606: The From phone number is not valid");
   expectReply(smsApiReply(r), 451, "4.3.0", "operator must fix");
+}
+
+TEST(SmsApiKindName, EveryKindHasItsOwnWord) {
+  std::set<std::string_view> names;
+  for (Kind kind : {Kind::kSent, Kind::kUnconfirmed, Kind::kBadNumber, Kind::kRefused,
+                    Kind::kAuthFailed, Kind::kRateLimited, Kind::kServerError, Kind::kTimeout,
+                    Kind::kUnreachable, Kind::kPaused}) {
+    names.insert(smsApiKindName(kind));
+  }
+  EXPECT_EQ(names.size(), 10u);
+  EXPECT_EQ(smsApiKindName(Kind::kBadNumber), "bad_number");
+  EXPECT_EQ(names.count("unknown"), 0u);
 }
 
 TEST(SmsApiReply, OnlyBadNumberIsPermanent) {
