@@ -485,7 +485,8 @@ class FakeSmsApi(ServerProcess):
         return path
 
     def daemon_config(self, **overrides):
-        """The daemon keys that make this fake its upstream."""
+        """The daemon keys that make this fake its upstream; an override of None leaves
+        that key out."""
         values = {
             "upstream": "sms_api",
             "sms_api_url": self.url,
@@ -494,7 +495,7 @@ class FakeSmsApi(ServerProcess):
             "sms_api_ca_file": self.ca,
         }
         values.update(overrides)
-        return values
+        return {k: v for k, v in values.items() if v is not None}
 
 
 class _ControlConnection(http.client.HTTPSConnection):
