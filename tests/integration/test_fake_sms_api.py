@@ -179,6 +179,9 @@ class FakeSmsApiTest(unittest.TestCase):
         status, headers, body = self.message()
         self.assertEqual((status, body["code"], body["message"]), (400, 21610, "unsubscribed"))
         self.assertIsNone(headers["Retry-After"], "retry_after outlived its mode")
+        self.api.control(mode="status", status=400, code=21606)
+        self.assertEqual(self.message()[2]["message"], "Error 21606",
+                         "another code kept the text of 21211")
         self.api.control(mode="status", status=502, body="<html>Bad gateway</html>")
         self.assertEqual(self.message(), (502, unittest.mock.ANY, "<html>Bad gateway</html>"))
 
@@ -248,6 +251,18 @@ class FakeSmsApiTest(unittest.TestCase):
                 self.assertEqual(status, 400, body)
                 self.assertIn("error", body)
         self.assertEqual(self.api.control(), before)
+
+
+class Ipv6Test(unittest.TestCase):
+    def test_listens_on_ipv6(self):
+        tmp = TempDir(prefix="textscreen-fake-sms-")
+        self.addCleanup(tmp.cleanup)
+        api = FakeSmsApi(tmp.path, host="::1")
+        self.addCleanup(api.stop)
+        api.start()
+        self.assertTrue(api.url.startswith("https://[::1]:"), api.url)
+        self.assertEqual(api.control(mode="ok")["mode"], "ok")
+        self.assertIn(f"listening on https://[::1]:{api.port}", api.log())
 
 
 class SegmentArithmeticTest(unittest.TestCase):
