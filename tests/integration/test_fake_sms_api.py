@@ -10,7 +10,6 @@ import importlib.machinery
 import importlib.util
 import json
 import os
-import re
 import socket
 import ssl
 import sys
