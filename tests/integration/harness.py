@@ -3,16 +3,21 @@
 # loopback port, the capture gateway (tools/capture_gateway.py) as its upstream, and a
 # raw SMTP client that shows exactly what the daemon answered. Every wait is polled with
 # a bound; nothing sleeps hoping a server is ready.
+import http.client
 import json
 import os
 import re
+import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
 import time
 import unittest
+
+from tls_certs import make_certificate
 
 SOURCE_DIR = os.environ.get(
     "TEXTSCREEN_SOURCE_DIR",
@@ -21,6 +26,7 @@ TEXTSCREEN_BIN = os.environ.get("TEXTSCREEN_BIN", os.path.join(SOURCE_DIR, "buil
 # The build directory under test: the daemon is built at its top.
 BUILD_DIR = os.path.dirname(os.path.abspath(TEXTSCREEN_BIN))
 CAPTURE_GATEWAY = os.path.join(SOURCE_DIR, "tools", "capture_gateway.py")
+FAKE_SMS_API = os.path.join(SOURCE_DIR, "tools", "fake-sms-api")
 # The operator CLI is built next to the daemon.
 TEXTSCREENCTL_BIN = os.environ.get(
     "TEXTSCREENCTL_BIN", os.path.join(os.path.dirname(TEXTSCREEN_BIN), "textscreenctl"))
@@ -386,6 +392,126 @@ class CaptureGateway(ServerProcess):
     def wait_for_count(self, n, timeout=IO_TIMEOUT):
         poll(lambda: self.count() >= n, timeout, what=f"{n} messages at the capture gateway")
         return self.messages()
+
+
+class FakeSmsApi(ServerProcess):
+    """tools/fake-sms-api on a free loopback port with a certificate from its own test CA:
+    the daemon's SMS API (upstream = sms_api). Each instance has its own auth token, so a
+    test can look for it where it must never be."""
+
+    instances = 0
+    SENDER = "+15005550006"
+
+    def __init__(self, workdir, host="127.0.0.1"):
+        FakeSmsApi.instances += 1
+        self.dir = os.path.join(workdir, f"fake-sms-api-{FakeSmsApi.instances}")
+        os.makedirs(self.dir)
+        self.cert, self.key, self.ca = make_certificate(os.path.join(self.dir, "certs"))
+        self.host = host
+        self.account_sid = "AC" + secrets.token_hex(16)
+        self.auth_token = "tok" + secrets.token_hex(16)
+        self.port = None
+        self.port_file = os.path.join(self.dir, "port")
+        self.log_path = os.path.join(self.dir, "fake-sms-api.log")
+        self.record_path = os.path.join(self.dir, "requests.jsonl")
+        self.args = [PYTHON, FAKE_SMS_API, "--listen", host, "--port", "0",
+                     "--port-file", self.port_file, "--cert", self.cert, "--key", self.key,
+                     "--dir", self.dir, "--account-sid", self.account_sid,
+                     "--auth-token", self.auth_token, "--record", self.record_path]
+        # The certificate names the loopback addresses, not the control name.
+        self.context = ssl.create_default_context(cafile=self.ca)
+        self.context.check_hostname = False
+        self.proc = None
+
+    def start(self):
+        self.log_file = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(self.args, stdout=self.log_file, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL)
+        poll(self._ready, READY_TIMEOUT, what="the fake SMS API")
+        return self
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"fake-sms-api exited with {self.proc.returncode}: "
+                                 f"{self.log()}")
+        with open(self.port_file) as f:
+            self.port = int(f.read())
+        return self.call("GET", "/_control") is not None
+
+    @property
+    def url(self):
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"https://{host}:{self.port}"
+
+    @property
+    def messages_path(self):
+        return f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
+
+    def call(self, method, path, data=None, headers=None, timeout=IO_TIMEOUT):
+        """One HTTPS request, verified against the test CA: (status, headers, parsed body).
+        It names the fake's control name in SNI, so it is never held in the handshake."""
+        conn = _ControlConnection(self.host, self.port, self.context, timeout)
+        try:
+            conn.request(method, path, body=data, headers=headers or {})
+            r = conn.getresponse()
+            return r.status, r.headers, _json_or_text(r.read())
+        finally:
+            conn.close()
+
+    def control(self, **change):
+        """Changes how the fake answers (see tools/fake-sms-api --help); returns its state."""
+        status, _, state = self.call("POST", "/_control", json.dumps(change).encode(),
+                                     {"Content-Type": "application/json"})
+        if status != 200:
+            raise AssertionError(f"fake-sms-api refused control {change}: {status} {state}")
+        return state
+
+    def requests(self):
+        """The message requests so far, oldest first (see tools/fake-sms-api)."""
+        return self.call("GET", "/_requests")[2]
+
+    def wait_for_requests(self, n, timeout=IO_TIMEOUT):
+        return poll(lambda: len(self.requests()) >= n and self.requests(), timeout,
+                    what=f"{n} requests at the fake SMS API")
+
+    def credentials_file(self, name="credentials", mode=0o600, auth_token=None):
+        """A credentials file for the daemon, with this fake's account (or a wrong token)."""
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(f"# written by tests/integration/harness.py\n"
+                    f"account_sid={self.account_sid}\n"
+                    f"auth_token={auth_token or self.auth_token}\n")
+        os.chmod(path, mode)
+        return path
+
+    def daemon_config(self, **overrides):
+        """The daemon keys that make this fake its upstream; an override of None leaves
+        that key out."""
+        values = {
+            "upstream": "sms_api",
+            "sms_api_url": self.url,
+            "sms_api_credentials_file": self.credentials_file(),
+            "sms_api_from": self.SENDER,
+            "sms_api_ca_file": self.ca,
+        }
+        values.update(overrides)
+        return {k: v for k, v in values.items() if v is not None}
+
+
+class _ControlConnection(http.client.HTTPSConnection):
+    def __init__(self, host, port, context, timeout):
+        super().__init__(host, port, timeout=timeout, context=context)
+
+    def connect(self):
+        sock = socket.create_connection((self.host, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname="control.fake-sms-api")
+
+
+def _json_or_text(data):
+    try:
+        return json.loads(data)
+    except ValueError:
+        return data.decode(errors="replace")
 
 
 class Daemon:
