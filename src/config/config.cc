@@ -11,6 +11,8 @@
 #include "config/config_table.h"
 #include "relay/gateway_tls_context.h"
 #include "relay/sms_api_credentials.h"
+#include "relay/sms_api_endpoint.h"
+#include "relay/sms_api_settings.h"
 
 namespace po = boost::program_options;
 
@@ -133,6 +135,10 @@ Status<> readSmsApiSettings(Config& c) {
   }
   auto credentials = readSmsApiCredentials(api.credentials_file);
   if (!credentials) return fail("sms_api_credentials_file: " + credentials.error().message);
+  // The URL and the CA file are checked as the client will use them.
+  auto endpoint = SmsApiEndpoint::create(SmsApiSettings{
+      api.url, api.ca_file, api.from, api.messaging_service_sid, api.timeout, *credentials});
+  if (!endpoint) return fail(endpoint.error().message);
   api.credentials = std::make_shared<const SmsApiCredentials>(std::move(*credentials));
   return Ok{};
 }

@@ -64,6 +64,14 @@ class SmsApiTransaction : public UpstreamTransaction {
     const SmsApiConfig& api = envelope_.config->sms_api;
     sms::FittedText text = sms::composeSms(message, envelope_.sender,
                                            sms::SmsTemplate{api.template_text}, api.max_segments);
+    if (text.text.empty()) {
+      // The API refuses an empty text; so would every retry of this message.
+      UpstreamHandler call = handler;
+      call({554, "5.6.0",
+            "The message has nothing to send as SMS: give it a subject or a text part", "",
+            ""});
+      return;
+    }
     request_ = client_.send(
         *envelope_.resolver, to_, text.text,
         [this, count = text.count, truncated = text.truncated,
@@ -72,7 +80,9 @@ class SmsApiTransaction : public UpstreamTransaction {
           LogLine(envelope_.ref)
               .kv("event", "sms_api")
               .kv("to", to_)
+              .kv("result", smsApiKindName(result.kind))
               .kv("status", result.http_status)
+              .kv("api_code", result.api_code)
               .kv("segments", static_cast<unsigned long long>(count.segments))
               .kv("encoding", encodingName(count.encoding))
               .kv("truncated", truncated ? "yes" : "no")
