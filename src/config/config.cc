@@ -129,9 +129,9 @@ Status<> readSmsApiSettings(Config& c) {
         "or sender id texts come from, or the API's messaging service that picks one)"));
   }
   if (api.credentials_file.empty()) {
-    return fail(std::string(
-        "sms_api_credentials_file: upstream = sms_api needs the API's account_sid and "
-        "auth_token in a file readable by the daemon's user alone"));
+    return fail(
+        std::string("sms_api_credentials_file: upstream = sms_api needs the API's account_sid and "
+                    "auth_token in a file readable by the daemon's user alone"));
   }
   auto credentials = readSmsApiCredentials(api.credentials_file);
   if (!credentials) return fail("sms_api_credentials_file: " + credentials.error().message);

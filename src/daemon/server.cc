@@ -130,7 +130,7 @@ void Server::applySmsApiSettings() {
   const Config& c = runtime_->config;
   if (c.upstream != UpstreamKind::kSmsApi) return;
   const SmsApiConfig& api = c.sms_api;
-  SmsApiSettings settings{api.url,     api.ca_file, api.from, api.messaging_service_sid,
+  SmsApiSettings settings{api.url,     api.ca_file,     api.from, api.messaging_service_sid,
                           api.timeout, *api.credentials};
   if (sms_client_) {
     sms_client_->reconfigure(std::move(settings));

@@ -31,7 +31,7 @@ Status<> setUrl(Config& c, const std::vector<std::string>& values) {
   auto v = singleValue(values);
   if (!v) return fail(v.error());
   std::unique_ptr<evhttp_uri, decltype(&evhttp_uri_free)> uri(evhttp_uri_parse(v->c_str()),
-                                                               evhttp_uri_free);
+                                                              evhttp_uri_free);
   // The token travels in every request: never in clear.
   if (!uri || evhttp_uri_get_scheme(uri.get()) == nullptr ||
       std::string_view(evhttp_uri_get_scheme(uri.get())) != "https" ||

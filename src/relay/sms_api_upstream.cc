@@ -22,7 +22,8 @@ std::string_view encodingName(sms::Encoding e) {
 std::string recordOf(const SmsApiResult& r) {
   if (!r.message_id.empty()) return fmt::format("{} message {}", r.http_status, r.message_id);
   if (r.http_status == 0) return fmt::format("no answer ({})", r.detail);
-  if (r.api_code != 0) return fmt::format("{} code {}: {}", r.http_status, r.api_code, r.api_message);
+  if (r.api_code != 0)
+    return fmt::format("{} code {}: {}", r.http_status, r.api_code, r.api_message);
   return fmt::format("{} {}", r.http_status, r.api_message);
 }
 
@@ -48,14 +49,15 @@ class SmsApiTransaction : public UpstreamTransaction {
     }
     if (std::chrono::seconds wait = client_.pausedFor(); wait.count() > 0) {
       handler({451, "4.4.5",
-               fmt::format("The SMS API asked us to slow down; nothing was accepted, try again "
-                           "in {} seconds",
+               fmt::format("The SMS service asked us to slow down; nothing was accepted, try "
+                           "again in {} seconds",
                            wait.count()),
                "", ""});
       return;
     }
     to_ = std::move(*number);
-    handler({250, "2.1.5", fmt::format("Recipient ok: the message goes as SMS to {}", to_), "", ""});
+    handler(
+        {250, "2.1.5", fmt::format("Recipient ok: the message goes as SMS to {}", to_), "", ""});
   }
 
   bool ready() const override { return !to_.empty(); }
@@ -68,8 +70,7 @@ class SmsApiTransaction : public UpstreamTransaction {
       // The API refuses an empty text; so would every retry of this message.
       UpstreamHandler call = handler;
       call({554, "5.6.0",
-            "The message has nothing to send as SMS: give it a subject or a text part", "",
-            ""});
+            "The message has nothing to send as SMS: give it a subject or a text part", "", ""});
       return;
     }
     request_ = client_.send(

@@ -51,8 +51,7 @@ class UpstreamTransaction {
   virtual bool ready() const = 0;
   // The message as received, with this side's trace headers to put in front; the handler
   // runs once with the final answer, after which the transaction is over upstream.
-  virtual void deliver(std::string trace_headers, std::string message,
-                       UpstreamHandler handler) = 0;
+  virtual void deliver(std::string trace_headers, std::string message, UpstreamHandler handler) = 0;
   // The client's transaction ended without a message (RSET, a refusal, QUIT).
   virtual void end() = 0;
 };

@@ -679,8 +679,8 @@ void Session::forwardRecipient(std::string forward_path, RecipientKind kind) {
   evtimer_del(timer_);
   if (!upstream_) {
     upstream_ = host_.upstream->begin(UpstreamEnvelope{
-        ref_, mail_.sender.address(), mail_.body == BodyType::k8BitMime, mail_.smtputf8,
-        &config_, runtime_->dns ? &runtime_->dns->resolver() : nullptr});
+        ref_, mail_.sender.address(), mail_.body == BodyType::k8BitMime, mail_.smtputf8, &config_,
+        runtime_->dns ? &runtime_->dns->resolver() : nullptr});
   }
   upstream_->addRecipient(forward_path,
                           [this, kind, path = forward_path](const UpstreamAnswer& answer) {
@@ -1314,15 +1314,16 @@ CheckResult Session::unauthorisedSender() const {
   r.check = "authorised_sender";
   r.outcome = Outcome::kFail;
   r.enhanced = "5.7.1";
-  r.reason =
-      allow_entry_
-          ? fmt::format("Your domain {} is allowlisted here, but this message did not "
-                        "authenticate: publish SPF for the sending server or sign with DKIM "
-                        "aligned to the domain, or send with SMTP AUTH",
-                        allow_entry_->domain)
-          : std::string("This gateway sends SMS for authorised senders only: send from the "
-                        "operator's trusted networks or with SMTP AUTH, or ask the operator "
-                        "to allowlist your domain (it must pass SPF or DKIM)");
+  r.reason = allow_entry_
+                 ? fmt::format(
+                       "Your domain {} is allowlisted here, but this message did not "
+                       "authenticate: publish SPF for the sending server or sign with DKIM "
+                       "aligned to the domain, or send with SMTP AUTH",
+                       allow_entry_->domain)
+                 : std::string(
+                       "This gateway sends SMS for authorised senders only: send from the "
+                       "operator's trusted networks or with SMTP AUTH, or ask the operator "
+                       "to allowlist your domain (it must pass SPF or DKIM)");
   return r;
 }
 

@@ -41,7 +41,7 @@ namespace ts::smtp {
 
 struct SessionHost {
   event_base* base;
-  Upstream* upstream;  // the SMTP gateway or the SMS API, chosen by `upstream`
+  Upstream* upstream;            // the SMTP gateway or the SMS API, chosen by `upstream`
   const AccessPolicy* access;    // bans and allowlist, read live from the store
   store::StoreWriter* writer;    // decision log and quarantine writes
   CheckStatsTable* check_stats;  // outcome counters of the network checks

@@ -58,7 +58,8 @@ std::string decisionHtml(const store::DecisionRecord& r) {
       item("lookup-action", "Action", r.action) + item("lookup-reason", "Reason", r.reason) +
       item("lookup-gateway", "Gateway reply",
            r.gateway_reply.empty() ? "(not asked)" : r.gateway_reply) +
-      (r.message_id.empty() ? std::string() : item("lookup-message-id", "SMS message id", r.message_id));
+      (r.message_id.empty() ? std::string()
+                            : item("lookup-message-id", "SMS message id", r.message_id));
   std::string checks;
   for (const store::CheckRecord& c : r.checks) {
     checks +=

@@ -284,8 +284,10 @@ TEST(Config, SmsApiIsOffByDefaultAndNeedsItsKeysWhenOn) {
 
   using std::filesystem::perms;
   std::string good = credentialsFile("sms-good", perms::owner_read | perms::owner_write);
-  auto on = loadWith("upstream = sms_api\nsms_api_from = +15005550006\n"
-                     "sms_api_credentials_file = " + good + "\n");
+  auto on = loadWith(
+      "upstream = sms_api\nsms_api_from = +15005550006\n"
+      "sms_api_credentials_file = " +
+      good + "\n");
   ASSERT_TRUE(on.ok()) << on.error().message;
   ASSERT_NE(on->sms_api.credentials, nullptr);
 
@@ -293,18 +295,22 @@ TEST(Config, SmsApiIsOffByDefaultAndNeedsItsKeysWhenOn) {
   ASSERT_FALSE(neither.ok());
   EXPECT_NE(neither.error().message.find("exactly one"), std::string::npos)
       << neither.error().message;
-  auto both = loadWith("upstream = sms_api\nsms_api_from = +15005550006\n"
-                       "sms_api_messaging_service_sid = MG123\n"
-                       "sms_api_credentials_file = " + good + "\n");
+  auto both = loadWith(
+      "upstream = sms_api\nsms_api_from = +15005550006\n"
+      "sms_api_messaging_service_sid = MG123\n"
+      "sms_api_credentials_file = " +
+      good + "\n");
   EXPECT_FALSE(both.ok());
   auto no_file = loadWith("upstream = sms_api\nsms_api_from = +15005550006\n");
   ASSERT_FALSE(no_file.ok());
   EXPECT_NE(no_file.error().message.find("sms_api_credentials_file"), std::string::npos);
 
-  std::string open = credentialsFile("sms-open", perms::owner_read | perms::owner_write |
-                                                     perms::group_read | perms::others_read);
-  auto readable = loadWith("upstream = sms_api\nsms_api_from = +15005550006\n"
-                           "sms_api_credentials_file = " + open + "\n");
+  std::string open = credentialsFile(
+      "sms-open", perms::owner_read | perms::owner_write | perms::group_read | perms::others_read);
+  auto readable = loadWith(
+      "upstream = sms_api\nsms_api_from = +15005550006\n"
+      "sms_api_credentials_file = " +
+      open + "\n");
   ASSERT_FALSE(readable.ok());
   EXPECT_NE(readable.error().message.find("chmod 600"), std::string::npos)
       << readable.error().message;
