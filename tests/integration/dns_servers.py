@@ -173,15 +173,6 @@ class UnboundTest(harness.IntegrationTest):
         self.assertReply(r, 250, "2.0.0", ref=True, client=c)
         return r
 
-    def lookup(self, c, ref):
-        """lookup's text once the transaction has ended (RSET) and its record is written."""
-        self.assertReply(c.cmd("RSET"), 250, client=c)
-
-        def found():
-            rc, out, _ = self.daemon.ctl("lookup", ref)
-            return out if rc == 0 else None
-        return harness.poll(found, 10 * harness.SLOW, what=f"the decision record of {ref}")
-
     def status(self):
         rc, out, err = self.daemon.ctl("status", "--json")
         self.assertEqual(rc, 0, err)

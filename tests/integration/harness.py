@@ -750,6 +750,15 @@ class IntegrationTest(unittest.TestCase):
         self.assertReply(r, 354, client=c)
         return c.send_message(message or make_message("t"))
 
+    def lookup_after_rset(self, c, ref):
+        """lookup's text once the transaction has ended (RSET) and its record is written."""
+        self.assertReply(c.cmd("RSET"), 250, client=c)
+
+        def found():
+            rc, out, _ = self.daemon.ctl("lookup", ref)
+            return out if rc == 0 else None
+        return poll(found, 10 * SLOW, what=f"the decision record of {ref}")
+
     def stored_tokens(self, gateway=None):
         gw = gateway or self.gateway
         tokens = []

@@ -72,7 +72,7 @@ class ReverseDnsTest(DnsTest):
         self.assertIn("does not confirm", r.text)
         self.assertReply(c.cmd("DATA"), 554, "5.5.1", client=c)
         self.assertEqual(self.gateway.count(), 0)
-        out = self.lookup(c, r.ref)
+        out = self.lookup_after_rset(c, r.ref)
         self.assertIn("rdns", out)
         self.assertIn("liar.test", out)
 
@@ -182,7 +182,7 @@ class DnsblTest(DnsTest):
         c, r = self.rcpt_reply("127.0.0.8")
         self.assertReply(r, 550, "5.7.1", ref=True, client=c)
         self.assertIn(TXT_START, r.text)
-        self.assertIn(TXT_END, self.lookup(c, r.ref))
+        self.assertIn(TXT_END, self.lookup_after_rset(c, r.ref))
 
 
 class DnsDownTest(DnsTest):

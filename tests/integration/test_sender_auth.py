@@ -220,7 +220,7 @@ class AllowlistTest(AuthTest):
         self.assertReply(c.cmd("DATA"), 354, client=c)
         r = c.send_message(make_message("forged", sender="alerts@dispatch.test"))
         self.assertReply(r, 550, "5.7.23", ref=True, client=c)
-        self.assertIn("not authenticated", self.lookup(c, r.ref))
+        self.assertIn("not authenticated", self.lookup_after_rset(c, r.ref))
         self.assertEqual(self.gateway.count(), 0)
 
     def test_authenticated_allowlisted_sender_is_trusted(self):

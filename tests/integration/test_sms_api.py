@@ -98,15 +98,6 @@ class SmsApiTest(IntegrationTest):
         return self.transaction(c, sender, [rcpt(number)],
                                 message or make_message(uuid.uuid4().hex, to=rcpt(number)))
 
-    def lookup(self, c, ref):
-        """lookup's text once the transaction has ended (RSET) and its record is written."""
-        self.assertReply(c.cmd("RSET"), 250, client=c)
-
-        def found():
-            rc, out, _ = self.daemon.ctl("lookup", ref)
-            return out if rc == 0 else None
-        return harness.poll(found, 10 * harness.SLOW, what=f"the decision record of {ref}")
-
     def assertTempfail(self, reply, enhanced, client=None):
         """A 451 with the enhanced code, and a reference id: the sender retries."""
         self.assertReply(reply, 451, enhanced, ref=True, client=client)
@@ -132,7 +123,7 @@ class DeliveryTest(SmsApiTest):
                                        "Body": "Disk full\nServer db7 is at 98%."})
         self.assertEqual(req["status"], 201)
         self.assertIn(req["sid"], r.text, "the 250 does not name the API's message id")
-        self.assertIn(req["sid"], self.lookup(c, r.ref),
+        self.assertIn(req["sid"], self.lookup_after_rset(c, r.ref),
                       "textscreenctl lookup does not show the API's message id")
         self.assertNothingRelayedBySmtp()
 
@@ -164,6 +155,17 @@ class DeliveryTest(SmsApiTest):
         self.assertEqual((req["form"]["To"], req["status"]), ("+" + bad, 400))
         # A refused number refuses only itself.
         self.assertReply(self.send_sms(c), 250, "2.0.0", ref=True, client=c)
+
+    def test_message_without_text_is_refused_without_asking_the_api(self):
+        c = self.client()
+        c.ehlo()
+        empty = (f"From: <sender@example.org>\r\nTo: <{rcpt(NUMBER)}>\r\n"
+                 f"Message-ID: <{uuid.uuid4().hex}@example.org>\r\n"
+                 "Date: Wed, 02 Dec 2026 10:00:00 +0000\r\n\r\n \r\n")
+        r = self.send_sms(c, message=empty)
+        self.assertReply(r, 554, "5.6.0", ref=True, client=c)
+        self.assertIn("subject or a text part", r.text)
+        self.assertEqual(self.api.requests(), [])
 
     def test_answers_without_a_message_id_are_not_250(self):
         c = self.client()
@@ -465,7 +467,7 @@ class CredentialsTest(SmsApiTest):
         for r in replies:
             self.assertIsNotNone(r.ref, f"{r!r}")
             self.assertNoSecrets(r.text, f"the reply {r!r}")
-            self.assertNoSecrets(self.lookup(c, r.ref), f"the lookup of {r.ref}")
+            self.assertNoSecrets(self.lookup_after_rset(c, r.ref), f"the lookup of {r.ref}")
         self.daemon.stop()
         self.assertNoSecrets(self.daemon.log(), "the daemon's log")
 

@@ -8,16 +8,13 @@
 #include <string>
 
 #include "sms/utf8_text.h"
+#include "unit/sms/repeated.h"
 #include "util/utf8.h"
 
 namespace ts::sms {
 namespace {
 
-std::string times(std::string_view s, std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out.append(s);
-  return out;
-}
+using testing::times;
 
 const std::string kCyrillic = "ж";  // UCS-2, one unit
 const std::string kEmoji = "😀";     // UCS-2, a surrogate pair

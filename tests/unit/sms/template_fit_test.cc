@@ -7,14 +7,12 @@
 
 #include <string>
 
+#include "unit/sms/repeated.h"
+
 namespace ts::sms {
 namespace {
 
-std::string times(std::string_view s, std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out.append(s);
-  return out;
-}
+using testing::times;
 
 TEST(TemplateFitTest, TextAfterTheBodyIsKept) {
   std::string body = times("a", 300);
