@@ -42,9 +42,15 @@ std::string httpErrorText(evhttp_request_error error) {
 std::string opensslErrors(bufferevent* bev) {
   std::string errors;
   while (unsigned long e = bev ? bufferevent_get_openssl_error(bev) : 0) {
+    if (!errors.empty()) errors.append("; ");
+    // libevent files a socket failure (refused, reset) as an error of no OpenSSL library,
+    // whose generic text ("lib(0)::reason(5)") would tell the operator nothing.
+    if (ERR_GET_LIB(e) == 0) {
+      errors.append("the connection was refused, reset or closed");
+      continue;
+    }
     char text[256];
     ERR_error_string_n(e, text, sizeof(text));
-    if (!errors.empty()) errors.append("; ");
     errors.append(text);
   }
   return errors;
