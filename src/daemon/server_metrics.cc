@@ -49,6 +49,33 @@ void writeCheckStats(PrometheusText& out, const CheckStatsTable& table) {
   }
 }
 
+// Only in a daemon that has sent through the API (upstream = sms_api at some point).
+void writeSmsApiStats(PrometheusText& out, const SmsApiClient& client,
+                      const SmsApiUpstream& upstream) {
+  const SmsApiStats& stats = client.stats();
+  out.family("sms_api_requests_total", MetricType::kCounter,
+             "SMS API requests ended, by result: sent, unconfirmed, bad_number, refused, "
+             "auth_failed, rate_limited, server_error, timeout, unreachable, paused (not sent: "
+             "Retry-After was running).");
+  for (std::size_t k = 0; k < kSmsApiKindCount; ++k) {
+    auto kind = static_cast<SmsApiResult::Kind>(k);
+    out.sample({{"result", smsApiKindName(kind)}}, stats.results[k]);
+  }
+  out.family("sms_api_request_duration_seconds", MetricType::kHistogram,
+             "How long SMS API requests took, from DNS to the API's answer or the timeout.");
+  out.histogram({}, LatencyHistogram::kBounds, stats.duration.counts(),
+                stats.duration.sumSeconds());
+  out.family("sms_api_requests_in_flight", MetricType::kGauge,
+             "SMS API requests awaiting their answer.");
+  out.sample({}, n(client.inFlightCount()));
+  out.family("sms_api_paused_seconds", MetricType::kGauge,
+             "Seconds left of the API's Retry-After pause (0 when not paused).");
+  out.sample({}, n(client.pausedFor().count()));
+  out.family("sms_api_recipients_deferred_total", MetricType::kCounter,
+             "Recipients answered 451 4.4.5 at RCPT during a Retry-After pause.");
+  out.sample({}, upstream.recipientsDeferred());
+}
+
 }  // namespace
 
 std::string Server::metricsText() const {
@@ -150,6 +177,8 @@ std::string Server::metricsText() const {
   out.sample({{"action", "deferred"}}, surge.deferred);
   out.sample({{"action", "rejected"}}, surge.rejected);
   out.sample({{"action", "quarantined"}}, surge.quarantined);
+
+  if (sms_client_) writeSmsApiStats(out, *sms_client_, *sms_api_);
 
   // DESIGN.md "Scaling out": a fleet that lost Redis says so here, not only in the log.
   if (shared_counters_) {

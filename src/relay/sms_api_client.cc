@@ -56,7 +56,8 @@ SmsApiClient::RequestId SmsApiClient::send(dns::Resolver& resolver, std::string 
     exchange = std::make_unique<SmsApiExchange>(base_, endpoint_, resolver,
                                                 endpoint_->formBody(to, body), report);
   }
-  in_flight_.emplace(id, InFlight{std::move(exchange), std::move(done)});
+  in_flight_.emplace(
+      id, InFlight{std::move(exchange), std::move(done), std::chrono::steady_clock::now()});
   return id;
 }
 
@@ -88,9 +89,12 @@ void SmsApiClient::reconfigure(SmsApiSettings settings) {
 void SmsApiClient::finished(RequestId id, SmsApiResult result) {
   auto it = in_flight_.find(id);
   if (it == in_flight_.end()) return;
+  auto now = std::chrono::steady_clock::now();
+  ++stats_.results[static_cast<std::size_t>(result.kind)];
+  if (result.kind != SmsApiResult::Kind::kPaused) stats_.duration.observe(now - it->second.started);
   if (result.kind == SmsApiResult::Kind::kRateLimited && result.retry_after &&
       result.retry_after->count() > 0) {
-    paused_until_ = std::max(paused_until_, std::chrono::steady_clock::now() + *result.retry_after);
+    paused_until_ = std::max(paused_until_, now + *result.retry_after);
   }
   Handler handler = std::move(it->second.handler);
   SmsApiExchange* exchange = it->second.exchange.get();

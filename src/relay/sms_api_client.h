@@ -18,6 +18,7 @@
 #include "relay/sms_api_exchange.h"
 #include "relay/sms_api_result.h"
 #include "relay/sms_api_settings.h"
+#include "relay/sms_api_stats.h"
 
 namespace ts {
 
@@ -49,11 +50,15 @@ class SmsApiClient {
   void reconfigure(SmsApiSettings settings);
   // Why the current settings cannot be used, or empty.
   const std::string& settingsError() const { return settings_error_; }
+  // Results of the requests that ended (cancelled ones are not counted) and their times.
+  const SmsApiStats& stats() const { return stats_; }
+  std::size_t inFlightCount() const { return in_flight_.size(); }
 
  private:
   struct InFlight {
     std::unique_ptr<SmsApiExchange> exchange;
     Handler handler;
+    std::chrono::steady_clock::time_point started;
   };
 
   void finished(RequestId id, SmsApiResult result);
@@ -69,6 +74,7 @@ class SmsApiClient {
   event* reaper_ = nullptr;
   RequestId next_id_ = 1;
   std::chrono::steady_clock::time_point paused_until_{};
+  SmsApiStats stats_;
   SmsApiExchange* calling_ = nullptr;                           // whose handler runs now
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // false once destroyed
 };

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,9 @@ struct SmsApiResult {
   bool request_sent = false;
   std::string detail;  // for the log: TLS/verify error, DNS status... never credentials
 };
+
+inline constexpr std::size_t kSmsApiKindCount =
+    static_cast<std::size_t>(SmsApiResult::Kind::kPaused) + 1;
 
 // The kind as one word for log lines, metrics and the decision record: "sent",
 // "unconfirmed", "bad_number", "refused", "auth_failed", "rate_limited", "server_error",

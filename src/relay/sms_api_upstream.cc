@@ -29,8 +29,8 @@ std::string recordOf(const SmsApiResult& r) {
 
 class SmsApiTransaction : public UpstreamTransaction {
  public:
-  SmsApiTransaction(SmsApiClient& client, UpstreamEnvelope envelope)
-      : client_(client), envelope_(std::move(envelope)) {}
+  SmsApiTransaction(SmsApiClient& client, std::uint64_t& deferred, UpstreamEnvelope envelope)
+      : client_(client), deferred_(deferred), envelope_(std::move(envelope)) {}
 
   ~SmsApiTransaction() override {
     if (request_ != 0) client_.cancel(request_);
@@ -48,6 +48,7 @@ class SmsApiTransaction : public UpstreamTransaction {
       return;
     }
     if (std::chrono::seconds wait = client_.pausedFor(); wait.count() > 0) {
+      ++deferred_;
       handler({451, "4.4.5",
                fmt::format("The SMS service asked us to slow down; nothing was accepted, try "
                            "again in {} seconds",
@@ -102,6 +103,7 @@ class SmsApiTransaction : public UpstreamTransaction {
 
  private:
   SmsApiClient& client_;
+  std::uint64_t& deferred_;
   UpstreamEnvelope envelope_;
   std::string to_;  // E.164
   SmsApiClient::RequestId request_ = 0;
@@ -110,7 +112,7 @@ class SmsApiTransaction : public UpstreamTransaction {
 }  // namespace
 
 std::unique_ptr<UpstreamTransaction> SmsApiUpstream::begin(UpstreamEnvelope envelope) {
-  return std::make_unique<SmsApiTransaction>(client_, std::move(envelope));
+  return std::make_unique<SmsApiTransaction>(client_, recipients_deferred_, std::move(envelope));
 }
 
 }  // namespace ts

@@ -3,6 +3,8 @@
 // is the client's (250 only once the API gave the text an id).
 #pragma once
 
+#include <cstdint>
+
 #include "relay/sms_api_client.h"
 #include "relay/upstream.h"
 
@@ -16,9 +18,12 @@ class SmsApiUpstream : public Upstream {
   std::string_view cause() const override { return "sms_api"; }
   unsigned recipientsPerTransaction() const override { return 1; }
   bool authorisedSendersOnly() const override { return true; }
+  // Recipients answered 451 4.4.5 at RCPT because the API's Retry-After was running.
+  std::uint64_t recipientsDeferred() const { return recipients_deferred_; }
 
  private:
   SmsApiClient& client_;
+  std::uint64_t recipients_deferred_ = 0;
 };
 
 }  // namespace ts

@@ -177,6 +177,8 @@ class MetricsTest(IntegrationTest):
     def test_counters_move_by_exactly_one(self):
         m0 = self.scrape()
         self.assertEqual(m0.get("config_generation"), 1)
+        self.assertNotIn("textscreen_sms_api_requests_total", m0.types,
+                         "SMS API figures in a daemon that never used the API")
 
         # A relay: 250 from the gateway, one decision relay/gateway.
         with self.daemon.client() as c:

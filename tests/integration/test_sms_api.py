@@ -18,7 +18,9 @@ import uuid
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from dns_servers import UnboundTest  # noqa: E402
-from harness import NUMBERS, FakeSmsApi, IntegrationTest, make_message, rcpt  # noqa: E402
+from harness import (NUMBERS, FakeSmsApi, IntegrationTest, free_port, make_message,  # noqa: E402
+                     rcpt)
+from test_metrics import Scrape, http_get  # noqa: E402
 from tls_certs import make_certificate  # noqa: E402
 
 NUMBER = NUMBERS[0]
@@ -348,6 +350,44 @@ class RetryAfterTest(SmsApiTest):
 
     def test_503_with_retry_after(self):
         self.check_pause(503, 2, 2)
+
+
+class SmsApiMetricsTest(SmsApiTest):
+    """What the API did, on the metrics endpoint: results by kind, the time requests took,
+    the pause and the recipients it deferred."""
+
+    def setUp(self):
+        self.metrics_port = free_port()
+        self.sms_config = {"metrics_listen": f"127.0.0.1:{self.metrics_port}"}
+        super().setUp()
+
+    def scrape(self):
+        status, _, body = http_get(self.metrics_port)
+        self.assertEqual(status, 200, body)
+        return Scrape(self, body)
+
+    def test_results_pause_and_deferrals_are_counted(self):
+        m0 = self.scrape()
+        self.assertEqual(m0.sum("sms_api_requests_total"), 0)
+        self.assertEqual(m0.types.get("textscreen_sms_api_request_duration_seconds"),
+                         "histogram")
+        c = self.client()
+        c.ehlo()
+        self.assertReply(self.send_sms(c), 250, "2.0.0", ref=True, client=c)
+        self.api.control(mode="status", status=429, retry_after="60", count=1)
+        self.assertTempfail(self.send_sms(c), "4.4.5", client=c)
+        self.assertReply(c.cmd("MAIL FROM:<sender@example.org>"), 250, "2.1.0", client=c)
+        self.assertReply(c.cmd(f"RCPT TO:<{rcpt(NUMBER)}>"), 451, "4.4.5", ref=True, client=c)
+        self.assertReply(c.cmd("RSET"), 250, client=c)
+        m1 = self.scrape()
+        self.assertEqual(m1.get("sms_api_requests_total", result="sent"), 1)
+        self.assertEqual(m1.get("sms_api_requests_total", result="rate_limited"), 1)
+        self.assertEqual(m1.sum("sms_api_requests_total"), 2)
+        self.assertEqual(m1.get("sms_api_request_duration_seconds_count"), 2)
+        self.assertEqual(m1.get("sms_api_requests_in_flight"), 0)
+        self.assertEqual(m1.get("sms_api_recipients_deferred_total"), 1)
+        self.assertGreater(m1.get("sms_api_paused_seconds"), 0)
+        self.assertLessEqual(m1.get("sms_api_paused_seconds"), 60)
 
 
 class ApiDownTest(SmsApiTest):

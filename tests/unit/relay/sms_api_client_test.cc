@@ -379,6 +379,27 @@ TEST_F(SmsApiClientLoop, RetryAfterPausesWithoutNetworkUse) {
   EXPECT_EQ(api_->seen.size(), 1u) << "nothing reached the API during the pause";
 }
 
+TEST_F(SmsApiClientLoop, StatsCountEachResultAndTimeOnlyWhatWasSent) {
+  SmsApiClient client(base_, settings(local()));
+  auto cancelled = client.send(resolver_, "+14155551212", "x", [](const SmsApiResult&) {});
+  client.cancel(cancelled);
+  ASSERT_TRUE(sendAndWait(client).has_value());
+  api_->mode = FakeApi::Mode::kTooMany;
+  ASSERT_TRUE(sendAndWait(client).has_value());
+  ASSERT_TRUE(sendAndWait(client).has_value());
+
+  auto count = [&](Kind k) { return client.stats().results[static_cast<std::size_t>(k)]; };
+  EXPECT_EQ(count(Kind::kSent), 1u);
+  EXPECT_EQ(count(Kind::kRateLimited), 1u);
+  EXPECT_EQ(count(Kind::kPaused), 1u);
+  std::uint64_t total = 0;
+  for (std::uint64_t n : client.stats().results) total += n;
+  EXPECT_EQ(total, 3u) << "the cancelled request was counted";
+  EXPECT_EQ(client.stats().duration.count(), 2u) << "the paused request was timed";
+  EXPECT_GT(client.stats().duration.sumSeconds(), 0.0);
+  EXPECT_EQ(client.inFlightCount(), 0u);
+}
+
 TEST_F(SmsApiClientLoop, HugeBodyIsRefusedAndTheStatusStillCounts) {
   api_->mode = FakeApi::Mode::kHugeBody;
   SmsApiClient client(base_, settings(local()));
