@@ -97,10 +97,12 @@ constexpr std::array kKeys = {
               "How long one API request may take (DNS, connection, TLS, answer); longer is "
               "answered 451 4.4.2 and the sender retries.",
               false, setTimeout},
-    ConfigKey{"sms_template", "{subject}\\n{body}", "template",
-              "The text sent for a message: {subject}, {body} (the text part, or the HTML "
-              "part's text) and {sender}; \\n is a line break.",
-              false, setTemplate},
+    ConfigKey{
+        "sms_template", "{subject}\\n{body}", "template",
+        "The text sent for a message: {subject}, {body} (the text part, or the HTML "
+        "part's text), {sender} (the envelope sender) and {from} (the From: display name, else "
+        "its address); \\n is a line break.",
+        false, setTemplate},
     ConfigKey{"sms_max_segments", "3", "count",
               "Most SMS segments one message may use (GSM-7: 160 characters alone, 153 per "
               "segment when joined; UCS-2: 70 and 67); a longer text is cut and ends in \"...\".",

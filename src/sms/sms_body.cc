@@ -96,8 +96,9 @@ FittedText composeSms(std::string_view raw_message, std::string_view sender,
   const MessageHeader* subject = content.header("Subject");
   std::string subject_line = subject ? normalised(subject->value, false) : std::string();
   std::string sender_line = normalised(sender, false);
+  std::string from_line = normalised(content.from_name, false);
   std::string body = bodyOf(content);
-  SmsFields fields{subject_line, body, sender_line};
+  SmsFields fields{subject_line, body, sender_line, from_line};
   FittedText whole = fitToSegments(expandSmsTemplate(tmpl, fields), max_segments);
   if (!whole.truncated || body.empty()) return whole;
   return fitByCuttingBody(tmpl, fields, max_segments).value_or(std::move(whole));

@@ -26,6 +26,7 @@ std::optional<std::string_view> fieldFor(std::string_view placeholder, const Sms
   if (placeholder == "{subject}") return fields.subject;
   if (placeholder == "{body}") return fields.body;
   if (placeholder == "{sender}") return fields.sender;
+  if (placeholder == "{from}") return fields.from;
   return std::nullopt;
 }
 
@@ -51,7 +52,7 @@ Result<SmsTemplate> parseSmsTemplate(std::string_view value) {
       std::string_view placeholder = rest.substr(0, n);
       if (!fieldFor(placeholder, SmsFields{})) {
         return fail("has an unknown placeholder " + std::string(placeholder) +
-                    " (known: {subject}, {body}, {sender})");
+                    " (known: {subject}, {body}, {sender}, {from})");
       }
       tmpl.text.append(placeholder);
       i += n;

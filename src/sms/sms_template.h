@@ -15,7 +15,7 @@ struct SmsTemplate {
 };
 
 // The setting's value: "\n" (backslash, n) means a newline; a "{" followed by a name and "}"
-// must be {subject}, {body} or {sender}, other braces are text. Refused: an unknown
+// must be {subject}, {body}, {sender} or {from}, other braces are text. Refused: an unknown
 // placeholder, ill-formed UTF-8, a template with nothing but whitespace.
 Result<SmsTemplate> parseSmsTemplate(std::string_view value);
 
@@ -23,6 +23,7 @@ struct SmsFields {
   std::string_view subject;
   std::string_view body;
   std::string_view sender;
+  std::string_view from;
 };
 
 // The template filled in and trimmed (an empty field must not leave a leading line break).

@@ -55,7 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
 
   // The body is not last, so cutting the body alone is exercised too.
-  static const ts::sms::SmsTemplate kTemplate{"{subject}: {body} ({sender})"};
+  static const ts::sms::SmsTemplate kTemplate{"{from} {subject}: {body} ({sender})"};
   checkFitted(ts::sms::composeSms(input, input.substr(0, 64), kTemplate, max_segments),
               max_segments);
   return 0;

@@ -235,16 +235,20 @@ class SmsTextTest(SmsApiTest):
 
 class ConfiguredSmsTest(SmsApiTest):
     sms_config = {"sms_api_from": None, "sms_api_messaging_service_sid": "MG" + "4" * 32,
-                  "sms_template": "[{subject}] {body}"}
+                  "sms_template": "{from}: [{subject}] {body} ({sender})"}
 
     def test_messaging_service_and_template(self):
         c = self.client()
         c.ehlo()
-        r = self.send_sms(c, message=make_message("t", subject="Disk full", body="db7 at 98%"))
+        message = make_message("t", subject="Disk full", body="db7 at 98%").replace(
+            b"From: <sender@example.org>",
+            b"From: =?UTF-8?Q?Night_Dispatch=2C_Dock_7?= <dispatch@example.org>")
+        r = self.send_sms(c, message=message)
         self.assertReply(r, 250, "2.0.0", ref=True, client=c)
         [req] = self.api.requests()
-        self.assertEqual(req["form"], {"To": E164, "MessagingServiceSid": "MG" + "4" * 32,
-                                       "Body": "[Disk full] db7 at 98%"})
+        self.assertEqual(req["form"], {
+            "To": E164, "MessagingServiceSid": "MG" + "4" * 32,
+            "Body": "Night Dispatch, Dock 7: [Disk full] db7 at 98% (sender@example.org)"})
 
 
 class TruncationTest(SmsApiTest):

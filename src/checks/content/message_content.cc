@@ -72,6 +72,18 @@ std::string hostOf(std::string_view url) {
   return asciiLower(rest);
 }
 
+// GMime parsed the field from its raw form, so a display name whose encoded words hold a
+// comma or quotes is still one name.
+std::string fromName(InternetAddressList* from) {
+  if (!from || internet_address_list_length(from) == 0) return {};
+  InternetAddress* address = internet_address_list_get_address(from, 0);
+  const char* name = internet_address_get_name(address);
+  if (name && *name) return validUtf8(name);
+  if (!INTERNET_ADDRESS_IS_MAILBOX(address)) return {};
+  const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(address));
+  return addr ? validUtf8(addr) : std::string();
+}
+
 class Extractor {
  public:
   explicit Extractor(MessageContent& out) : out_(out) {}
@@ -298,6 +310,7 @@ MessageContent extractContent(std::string_view raw_message) {
   if (!message) return content;
   Extractor extractor(content);
   extractor.readHeaders(GMIME_OBJECT(message.get()));
+  content.from_name = fromName(g_mime_message_get_from(message.get()));
   extractor.readPart(g_mime_message_get_mime_part(message.get()), 0);
   extractor.finish();
   return content;

@@ -41,6 +41,9 @@ struct MessageContent {
   std::vector<TextSpan> plain_parts;
   std::vector<MessageUrl> urls;  // from the text and from HTML links, in order
   std::vector<MessageAttachment> attachments;
+  // The first From: mailbox as a person reads it: its display name (encoded words
+  // decoded), else its address; empty when there is none.
+  std::string from_name;
   std::size_t size = 0;  // of the raw message, in bytes
 
   // The first header of that name (case-insensitive), or null.

@@ -28,6 +28,17 @@ TEST(MessageContentTest, PlainTextAndHeaders) {
   EXPECT_TRUE(c.attachments.empty());
 }
 
+TEST(MessageContentTest, FromNameIsTheFirstMailboxsNameElseItsAddress) {
+  EXPECT_EQ(extractContent(message("", "x")).from_name, "Alerts");
+  EXPECT_EQ(extractContent("From: ops@example.com, b@example.com\r\n\r\nx").from_name,
+            "ops@example.com");
+  EXPECT_EQ(extractContent("From: \"Dispatch, Night\" <d@example.com>\r\n\r\nx").from_name,
+            "Dispatch, Night");
+  EXPECT_EQ(extractContent("From: =?ISO-8859-1?Q?Caf=E9?= <c@example.com>\r\n\r\nx").from_name,
+            "Caf\u00e9");
+  EXPECT_EQ(extractContent("Subject: none\r\n\r\nx").from_name, "");
+}
+
 TEST(MessageContentTest, SizeIsTheRawMessage) {
   std::string raw = message("Subject: x\r\n", "hello\r\n");
   EXPECT_EQ(extractContent(raw).size, raw.size());

@@ -52,6 +52,18 @@ TEST(SmsBodyTest, SenderPlaceholder) {
   EXPECT_EQ(sms(mail("Subject: Test\r\n", "ignored"), tmpl), "alerts@example.com: Test");
 }
 
+TEST(SmsBodyTest, FromPlaceholderIsTheDisplayNameElseTheAddress) {
+  SmsTemplate tmpl{"{from}: {subject}"};
+  EXPECT_EQ(sms(mail("Subject: Test\r\n", "ignored"), tmpl), "Alerts: Test");
+  EXPECT_EQ(sms("From: nagios@example.com\r\nSubject: Test\r\n\r\nx", tmpl),
+            "nagios@example.com: Test");
+  // An encoded name with a comma is still one name; its line breaks are spaces.
+  EXPECT_EQ(
+      sms("From: =?UTF-8?Q?M=C3=BCller=2C_Hans?= <h@example.com>\r\nSubject: Test\r\n\r\nx", tmpl),
+      "M\u00fcller, Hans: Test");
+  EXPECT_EQ(sms("Subject: Test\r\n\r\nx", tmpl), ": Test") << "no From: leaves it empty";
+}
+
 TEST(SmsBodyTest, WhitespaceIsTidied) {
   EXPECT_EQ(sms(mail("Subject:   Two\r\n  spaces\r\n",
                      "  Line one   has\ttabs  \r\n\r\n\r\n   Line two \r\n\r\n")),

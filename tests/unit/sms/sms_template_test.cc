@@ -1,4 +1,4 @@
-// The sms_template setting: newlines written as \n, the three placeholders and nothing
+// The sms_template setting: newlines written as \n, the four placeholders and nothing
 // else, and a fill that never expands a placeholder found inside a field.
 #include "sms/sms_template.h"
 
@@ -14,9 +14,10 @@ TEST(SmsTemplateTest, DefaultTemplate) {
 }
 
 TEST(SmsTemplateTest, EveryPlaceholderAndLiteralBraces) {
-  Result<SmsTemplate> tmpl = parseSmsTemplate("From {sender}: {subject} { } {} {body}\\n\\n-- ops");
+  Result<SmsTemplate> tmpl =
+      parseSmsTemplate("{from} ({sender}): {subject} { } {} {body}\\n\\n-- ops");
   ASSERT_TRUE(tmpl.ok()) << tmpl.error().message;
-  EXPECT_EQ(tmpl->text, "From {sender}: {subject} { } {} {body}\n\n-- ops");
+  EXPECT_EQ(tmpl->text, "{from} ({sender}): {subject} { } {} {body}\n\n-- ops");
 }
 
 TEST(SmsTemplateTest, OtherBackslashesStay) {
@@ -26,11 +27,11 @@ TEST(SmsTemplateTest, OtherBackslashesStay) {
 }
 
 TEST(SmsTemplateTest, UnknownPlaceholderIsRefused) {
-  for (const char* value : {"{subjet}\\n{body}", "{Subject}", "{body} {from}", "{to_number}"}) {
+  for (const char* value : {"{subjet}\\n{body}", "{Subject}", "{body} {From}", "{to_number}"}) {
     Result<SmsTemplate> tmpl = parseSmsTemplate(value);
     ASSERT_FALSE(tmpl.ok()) << value;
     EXPECT_NE(tmpl.error().message.find("unknown placeholder {"), std::string::npos);
-    EXPECT_NE(tmpl.error().message.find("{subject}, {body}, {sender}"), std::string::npos);
+    EXPECT_NE(tmpl.error().message.find("{subject}, {body}, {sender}, {from}"), std::string::npos);
   }
   Result<SmsTemplate> tmpl = parseSmsTemplate("{subject} {subjet}");
   ASSERT_FALSE(tmpl.ok());
@@ -52,14 +53,14 @@ TEST(SmsTemplateTest, IllFormedUtf8IsRefused) {
 }
 
 TEST(SmsTemplateTest, ExpandFillsEachPlaceholder) {
-  SmsTemplate tmpl{"{sender}: {subject}\n{body} {} {x"};
-  EXPECT_EQ(expandSmsTemplate(tmpl, SmsFields{"Disk full", "on db1", "ops@example.com"}),
-            "ops@example.com: Disk full\non db1 {} {x");
+  SmsTemplate tmpl{"{from} <{sender}>: {subject}\n{body} {} {x"};
+  EXPECT_EQ(expandSmsTemplate(tmpl, SmsFields{"Disk full", "on db1", "ops@example.com", "Ops"}),
+            "Ops <ops@example.com>: Disk full\non db1 {} {x");
 }
 
 TEST(SmsTemplateTest, PlaceholdersInsideFieldsAreNotExpanded) {
   SmsTemplate tmpl{"{subject}|{body}"};
-  EXPECT_EQ(expandSmsTemplate(tmpl, SmsFields{"{body}", "{sender}", "s"}), "{body}|{sender}");
+  EXPECT_EQ(expandSmsTemplate(tmpl, SmsFields{"{body}", "{from}", "s", "f"}), "{body}|{from}");
 }
 
 }  // namespace

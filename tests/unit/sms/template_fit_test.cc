@@ -16,8 +16,8 @@ using testing::times;
 
 TEST(TemplateFitTest, TextAfterTheBodyIsKept) {
   std::string body = times("a", 300);
-  std::optional<FittedText> fitted = fitByCuttingBody(SmsTemplate{"{body} -- {sender}"},
-                                                      SmsFields{"", body, "ops@example.com"}, 1);
+  std::optional<FittedText> fitted = fitByCuttingBody(
+      SmsTemplate{"{body} -- {sender}"}, SmsFields{"", body, "ops@example.com", ""}, 1);
   ASSERT_TRUE(fitted);
   EXPECT_EQ(fitted->text, times("a", 138) + "... -- ops@example.com");
   EXPECT_TRUE(fitted->truncated);
@@ -27,8 +27,9 @@ TEST(TemplateFitTest, TextAfterTheBodyIsKept) {
 }
 
 TEST(TemplateFitTest, ThreeSegments) {
-  std::optional<FittedText> fitted = fitByCuttingBody(
-      SmsTemplate{"{subject}\n{body}\n({sender})"}, SmsFields{"Alarm", times("b", 1000), "ops"}, 3);
+  std::optional<FittedText> fitted =
+      fitByCuttingBody(SmsTemplate{"{subject}\n{body}\n({sender})"},
+                       SmsFields{"Alarm", times("b", 1000), "ops", ""}, 3);
   ASSERT_TRUE(fitted);
   // 459 septets: "Alarm\n" 6, the marker 3, "\n(ops)" 6.
   EXPECT_EQ(fitted->text, "Alarm\n" + times("b", 444) + "...\n(ops)");
@@ -38,7 +39,7 @@ TEST(TemplateFitTest, ThreeSegments) {
 TEST(TemplateFitTest, CutsAtASpaceInTheBody) {
   std::string body = times("abcd ", 60);
   std::optional<FittedText> fitted =
-      fitByCuttingBody(SmsTemplate{"{body} (x)"}, SmsFields{"", body, ""}, 1);
+      fitByCuttingBody(SmsTemplate{"{body} (x)"}, SmsFields{"", body, "", ""}, 1);
   ASSERT_TRUE(fitted);
   // Room for 153 body characters; the 154th is inside a word, the space before at 149.
   EXPECT_EQ(fitted->text, body.substr(0, 149) + "... (x)");
@@ -46,7 +47,7 @@ TEST(TemplateFitTest, CutsAtASpaceInTheBody) {
 
 TEST(TemplateFitTest, Ucs2AfterTheBodyMakesItAllUcs2) {
   std::optional<FittedText> fitted =
-      fitByCuttingBody(SmsTemplate{"{body} ж"}, SmsFields{"", times("a", 200), ""}, 1);
+      fitByCuttingBody(SmsTemplate{"{body} ж"}, SmsFields{"", times("a", 200), "", ""}, 1);
   ASSERT_TRUE(fitted);
   EXPECT_EQ(fitted->text, times("a", 65) + "... ж");
   EXPECT_EQ(fitted->count.encoding, Encoding::kUcs2);
@@ -55,15 +56,15 @@ TEST(TemplateFitTest, Ucs2AfterTheBodyMakesItAllUcs2) {
 
 TEST(TemplateFitTest, SurrogatePairsAreCutWhole) {
   std::optional<FittedText> fitted =
-      fitByCuttingBody(SmsTemplate{"{body}!"}, SmsFields{"", times("😀", 100), ""}, 1);
+      fitByCuttingBody(SmsTemplate{"{body}!"}, SmsFields{"", times("😀", 100), "", ""}, 1);
   ASSERT_TRUE(fitted);
   EXPECT_EQ(fitted->text, times("😀", 33) + "...!");
   EXPECT_EQ(fitted->count.units, 70u);
 }
 
 TEST(TemplateFitTest, NullWhenEvenAnEmptyBodyDoesNotFit) {
-  EXPECT_FALSE(
-      fitByCuttingBody(SmsTemplate{"{subject} {body}"}, SmsFields{times("s", 200), "body", ""}, 1));
+  EXPECT_FALSE(fitByCuttingBody(SmsTemplate{"{subject} {body}"},
+                                SmsFields{times("s", 200), "body", "", ""}, 1));
 }
 
 }  // namespace
