@@ -180,11 +180,16 @@ int Server::run() {
     return 1;
   }
   evconnlistener_set_error_cb(listener_, acceptErrorCallback);
-  LogLine("-")
-      .kv("event", "listening")
-      .kv("address", c.listen.toString())
-      .kv("gateway", c.gateway.toString())
-      .kv("generation", static_cast<unsigned long long>(c.generation));
+  {
+    LogLine listening("-");
+    listening.kv("event", "listening").kv("address", c.listen.toString());
+    if (c.upstream == UpstreamKind::kSmsApi) {
+      listening.kv("upstream", "sms_api").kv("sms_api_url", c.sms_api.url);
+    } else {
+      listening.kv("gateway", c.gateway.toString());
+    }
+    listening.kv("generation", static_cast<unsigned long long>(c.generation));
+  }
   event_base_dispatch(base_);
   LogLine("-").kv("event", "stopped");
   return 0;

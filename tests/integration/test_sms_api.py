@@ -128,6 +128,10 @@ class DeliveryTest(SmsApiTest):
         self.assertIn(req["sid"], self.lookup_after_rset(c, r.ref),
                       "textscreenctl lookup does not show the API's message id")
         self.assertNothingRelayedBySmtp()
+        [listening] = [line for line in self.daemon.log().splitlines()
+                       if "event=listening" in line]
+        self.assertIn(f"upstream=sms_api sms_api_url={self.api.url}", listening)
+        self.assertNotIn("gateway=", listening, "the start line names a gateway it never uses")
 
     def test_second_recipient_waits_for_its_own_transaction(self):
         first, second = NUMBERS[0], NUMBERS[1]
