@@ -578,7 +578,7 @@ std::optional<nlohmann::json> Server::liveStateRequest(const std::string& reques
 nlohmann::json Server::status() const {
   store::ReadTransaction txn(*store_);
   const SurgeStats& surge = surges_->stats();
-  return nlohmann::json{
+  nlohmann::json status{
       {"generation", runtime_->config.generation},
       {"uptime_seconds", std::time(nullptr) - started_},
       {"connections", limits_.total()},
@@ -614,6 +614,7 @@ nlohmann::json Server::status() const {
       {"clusters", clusters_->size()},
       {"surges_active", surges_->activeCount()},
       {"counters", counterStatus()},
+      {"upstream", runtime_->config.upstream == UpstreamKind::kSmsApi ? "sms_api" : "smtp"},
       {"limits",
        {{"overloaded", overload_.active()},
         {"overload_spells", overload_.spells()},
@@ -628,6 +629,8 @@ nlohmann::json Server::status() const {
         {"message_memory_budget", memory_.capacity()},
         {"message_memory_refused", memory_.refusals()}}},
   };
+  if (sms_client_) status["sms_api"] = smsApiStatus();
+  return status;
 }
 
 bool Server::applyMetricsListen(const std::optional<SocketAddress>& address) {
@@ -716,6 +719,19 @@ CounterStore& Server::counterStore() {
 
 // "shared": counting in Redis; "local": Redis is configured but down, each process counts
 // alone (the fallback); "in-process": no Redis configured.
+nlohmann::json Server::smsApiStatus() const {
+  nlohmann::json results = nlohmann::json::object();
+  const SmsApiStats& stats = sms_client_->stats();
+  for (std::size_t k = 0; k < kSmsApiKindCount; ++k) {
+    if (stats.results[k] == 0) continue;
+    results[std::string(smsApiKindName(static_cast<SmsApiResult::Kind>(k)))] = stats.results[k];
+  }
+  return nlohmann::json{{"results", std::move(results)},
+                        {"in_flight", sms_client_->inFlightCount()},
+                        {"paused_seconds", sms_client_->pausedFor().count()},
+                        {"recipients_deferred", sms_api_->recipientsDeferred()}};
+}
+
 nlohmann::json Server::counterStatus() const {
   if (!shared_counters_) return nlohmann::json{{"store", "in-process"}, {"fallback", false}};
   RedisHealth h = shared_counters_->health();

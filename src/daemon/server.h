@@ -93,6 +93,8 @@ class Server {
   bool applyWebListen(const WebConfig& web, std::shared_ptr<const TlsServerContext> tls);
   WebServices webServices();
   nlohmann::json counterStatus() const;
+  // What the SMS API client did and whether it is paused (once upstream = sms_api was used).
+  nlohmann::json smsApiStatus() const;
   CounterStore& counterStore();
   nlohmann::json dnsCacheListing() const;
   void pruneDecisionLog();

@@ -103,13 +103,27 @@ std::string countersTableHtml(const nlohmann::json& s) {
   } else {
     t.row("checks", "Checks run", "none yet");
   }
-  t.group("Gateway");
-  t.row("gateway_pool_idle", "Idle gateway connections", {"gateway_pool_idle"});
-  t.row("gateway_pool_in_use", "Gateway connections in use", {"gateway_pool_in_use"});
-  t.row("gateway_connections_opened", "Gateway connections opened", {"gateway_connections_opened"});
-  t.row("gateway_unreachable", "Gateway unreachable", {"gateway_failures", "unreachable"});
-  t.row("gateway_timeout", "Gateway timeouts", {"gateway_failures", "timeout"});
-  t.row("gateway_lost", "Gateway connections lost", {"gateway_failures", "lost"});
+  if (at(s, {"upstream"}) != "sms_api") {
+    t.group("Gateway");
+    t.row("gateway_pool_idle", "Idle gateway connections", {"gateway_pool_idle"});
+    t.row("gateway_pool_in_use", "Gateway connections in use", {"gateway_pool_in_use"});
+    t.row("gateway_connections_opened", "Gateway connections opened",
+          {"gateway_connections_opened"});
+    t.row("gateway_unreachable", "Gateway unreachable", {"gateway_failures", "unreachable"});
+    t.row("gateway_timeout", "Gateway timeouts", {"gateway_failures", "timeout"});
+    t.row("gateway_lost", "Gateway connections lost", {"gateway_failures", "lost"});
+  }
+  if (at(s, {"sms_api"}).is_object()) {
+    t.group("SMS API");
+    const nlohmann::json& results = at(s, {"sms_api", "results"});
+    t.row("sms_api_results", "Requests by result",
+          results.is_object() && !results.empty() ? byCause(results) : "none yet");
+    t.row("sms_api_in_flight", "Requests awaiting an answer", {"sms_api", "in_flight"});
+    t.row("sms_api_paused_seconds", "Paused by Retry-After (seconds left)",
+          {"sms_api", "paused_seconds"});
+    t.row("sms_api_recipients_deferred", "Recipients deferred by a pause",
+          {"sms_api", "recipients_deferred"});
+  }
   t.group("DNS cache");
   t.row("dns_cache_entries", "Cached answers", {"dns_cache_entries"});
   t.row("dns_in_flight", "Queries in flight", {"dns_in_flight"});

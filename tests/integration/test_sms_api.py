@@ -8,6 +8,7 @@
 # MIME, HTML, GSM-7 and UCS-2 truncation), who may send, the credentials file's checks
 # and the token never in the log.
 import base64
+import json
 import os
 import quopri
 import ssl
@@ -396,6 +397,14 @@ class SmsApiMetricsTest(SmsApiTest):
         self.assertEqual(m1.get("sms_api_recipients_deferred_total"), 1)
         self.assertGreater(m1.get("sms_api_paused_seconds"), 0)
         self.assertLessEqual(m1.get("sms_api_paused_seconds"), 60)
+        # textscreenctl status and the dashboard read the same figures.
+        rc, out, err = self.daemon.ctl("status", "--json")
+        self.assertEqual(rc, 0, err)
+        status = json.loads(out)
+        self.assertEqual(status["upstream"], "sms_api")
+        self.assertEqual(status["sms_api"]["results"], {"sent": 1, "rate_limited": 1})
+        self.assertEqual(status["sms_api"]["recipients_deferred"], 1)
+        self.assertGreater(status["sms_api"]["paused_seconds"], 0)
 
 
 class ApiDownTest(SmsApiTest):

@@ -16,8 +16,8 @@ int runStatus(CliContext& ctx, const Args& args) {
   CommandSpec spec{"status", "",
                    "Asks the running daemon for its state: configuration generation, uptime, "
                    "connections, store size, quarantined messages, decisions kept, DNS cache, "
-                   "the limits (overload, refused connections, message memory) and each "
-                   "check's counters.",
+                   "the limits (overload, refused connections, message memory), each "
+                   "check's counters, the upstream and the SMS API's results and pause.",
                    0, 0};
   if (auto stop = parseCommand(ctx, spec, options, args, cmd)) return *stop;
   const Config* config = ctx.config();

@@ -42,6 +42,26 @@ TEST(StaffCounters, FiguresInWords) {
   EXPECT_NE(rowOf(html, "dns_cache_hits").find("<td>-</td>"), std::string::npos);
 }
 
+TEST(StaffCounters, SmsApiReplacesTheGatewayGroup) {
+  nlohmann::json status = {{"upstream", "sms_api"},
+                           {"sms_api",
+                            {{"results", {{"sent", 10}, {"rate_limited", 2}}},
+                             {"in_flight", 1},
+                             {"paused_seconds", 30},
+                             {"recipients_deferred", 4}}}};
+  std::string html = countersTableHtml(status);
+  EXPECT_EQ(rowOf(html, "gateway_pool_idle"), "") << "gateway figures in SMS API mode";
+  EXPECT_NE(rowOf(html, "sms_api_results").find("<td>12 (rate_limited 2, sent 10)</td>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(rowOf(html, "sms_api_paused_seconds").find("<td>30</td>"), std::string::npos);
+  EXPECT_NE(rowOf(html, "sms_api_recipients_deferred").find("<td>4</td>"), std::string::npos);
+
+  std::string smtp = countersTableHtml({{"upstream", "smtp"}});
+  EXPECT_NE(rowOf(smtp, "gateway_pool_idle"), "");
+  EXPECT_EQ(rowOf(smtp, "sms_api_results"), "") << "an SMS API group without the API";
+}
+
 TEST(StaffCounters, NamesAreEscaped) {
   nlohmann::json status = {{"outcomes", {{"<b>", {{"x", 1}}}}}};
   std::string html = countersTableHtml(status);
