@@ -119,7 +119,7 @@ Status<> buildGatewayTlsContext(Config& c) {
 }
 
 // The SMS API's keys only matter, and must fit together, when it is the upstream.
-Status<> readSmsApiSettings(Config& c) {
+Status<> readSmsApiSettings(Config& c, bool read_credentials) {
   SmsApiConfig& api = c.sms_api;
   api.credentials.reset();
   if (c.upstream != UpstreamKind::kSmsApi) return Ok{};
@@ -133,8 +133,9 @@ Status<> readSmsApiSettings(Config& c) {
         std::string("sms_api_credentials_file: upstream = sms_api needs the API's account_sid and "
                     "auth_token in a file readable by the daemon's user alone"));
   }
+  if (!read_credentials) return Ok{};
   auto credentials = readSmsApiCredentials(api.credentials_file);
-  if (!credentials) return fail("sms_api_credentials_file: " + credentials.error().message);
+  if (!credentials) return fail(credentials.error().message);
   // The URL and the CA file are checked as the client will use them.
   auto endpoint = SmsApiEndpoint::create(SmsApiSettings{
       api.url, api.ca_file, api.from, api.messaging_service_sid, api.timeout, *credentials});
@@ -210,7 +211,7 @@ Result<Config> loadConfig(const Invocation& inv) {
   if (!consistent) return fail(consistent.error());
   auto tls = buildGatewayTlsContext(config);
   if (!tls) return fail(tls.error());
-  auto sms_api = readSmsApiSettings(config);
+  auto sms_api = readSmsApiSettings(config, inv.read_credentials);
   if (!sms_api) return fail(sms_api.error());
   return config;
 }

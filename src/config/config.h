@@ -118,6 +118,9 @@ struct Invocation {
   bool help = false;
   bool print_config_man = false;
   std::vector<std::string> overrides;  // "key=value", from --key=value
+  // The SMS API's credentials file is for the daemon's user alone (mode 600): textscreenctl,
+  // run by staff of the textscreen group, never reads it (and never needs the token).
+  bool read_credentials = true;
 };
 
 Result<Invocation> parseCommandLine(int argc, const char* const* argv);

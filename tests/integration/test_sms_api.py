@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import quopri
+import signal
 import ssl
 import sys
 import time
@@ -628,6 +629,84 @@ class AllowlistedDomainTest(UnboundTest):
         c, r = self.attempt("127.0.0.2", "alerts@sender.test")
         self.assertReply(r, 550, "5.7.1", ref=True, client=c)
         self.assertEqual(self.api.requests(), [])
+
+
+class ReloadTest(SmsApiTest):
+    """SIGHUP moves the daemon from the gateway to the API and back, reads the credentials
+    file again (a rotated token), and keeps the settings in use when the new ones are
+    refused. The daemon starts with upstream = smtp."""
+
+    def setUp(self):
+        IntegrationTest.setUp(self)
+        self.api = self.start_api()
+        self.gateway = self.start_gateway()
+        self.daemon = self.start_textscreen(self.gateway.port, {})
+
+    def generation(self):
+        rc, out, err = self.daemon.ctl("status", "--json")
+        self.assertEqual(rc, 0, err)
+        return json.loads(out)["generation"]
+
+    def reload(self, values=None):
+        """SIGHUP after writing the config with values; the generation before it."""
+        before = self.generation()
+        self.daemon.values.update(values or {})
+        self.daemon.write_config()
+        self.daemon.signal(signal.SIGHUP)
+        return before
+
+    def reload_applied(self, values=None):
+        before = self.reload(values)
+        harness.poll(lambda: self.generation() == before + 1, 20 * harness.SLOW, step=0.1,
+                     what="the reload to be applied")
+
+    def sms_in_new_session(self):
+        """An upstream change applies to sessions that begin after it."""
+        c = self.client()
+        c.ehlo()
+        return c, self.send_sms(c)
+
+    def test_switch_rotate_refuse_and_switch_back(self):
+        c, r = self.sms_in_new_session()
+        self.assertReply(r, 250, "2.0.0", ref=True, client=c)
+        self.assertEqual((self.gateway.count(), len(self.api.requests())), (1, 0))
+
+        self.reload_applied(self.api.daemon_config())
+        c, r = self.sms_in_new_session()
+        self.assertReply(r, 250, "2.0.0", ref=True, client=c)
+        self.assertEqual((self.gateway.count(), len(self.api.requests())), (1, 1))
+
+        # The file is read again on each reload: a token the API refuses, then the right one.
+        self.api.credentials_file(auth_token="tok-revoked")
+        self.reload_applied()
+        c, r = self.sms_in_new_session()
+        self.assertTempfail(r, "4.3.5", client=c)
+        self.api.credentials_file()
+        self.reload_applied()
+        c, r = self.sms_in_new_session()
+        self.assertReply(r, 250, "2.0.0", ref=True, client=c)
+
+        # A file others may read is refused; the daemon goes on with the token it has.
+        log_before = len(self.daemon.log())
+        self.api.credentials_file(mode=0o644)
+        generation = self.reload()
+        harness.poll(lambda: "chmod 600" in self.daemon.log()[log_before:], 20 * harness.SLOW,
+                     what="the log to name the credentials file's mode")
+        self.assertEqual(self.generation(), generation, "a refused reload was applied")
+        c, r = self.sms_in_new_session()
+        self.assertReply(r, 250, "2.0.0", ref=True, client=c)
+        self.assertEqual(len(self.api.requests()), 4)
+
+        self.api.credentials_file()
+        self.reload_applied({"upstream": "smtp"})
+        c, r = self.sms_in_new_session()
+        self.assertReply(r, 250, "2.0.0", ref=True, client=c)
+        self.assertEqual((self.gateway.count(), len(self.api.requests())), (2, 4))
+        self.assertNoTokenIn(self.daemon.log())
+
+    def assertNoTokenIn(self, text):
+        self.assertNotIn(self.api.auth_token, text)
+        self.assertNotIn("tok-revoked", text)
 
 
 class ConfigCheckTest(SmsApiTest):

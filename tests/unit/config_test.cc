@@ -318,6 +318,25 @@ TEST(Config, SmsApiIsOffByDefaultAndNeedsItsKeysWhenOn) {
       << "the token never appears in an error";
 }
 
+// Staff in the textscreen group run textscreenctl; the file is the daemon user's alone.
+TEST(Config, TextscreenctlNeverReadsTheCredentialsFile) {
+  using std::filesystem::perms;
+  std::string open = credentialsFile(
+      "sms-ctl", perms::owner_read | perms::owner_write | perms::group_read | perms::others_read);
+  for (const std::string& path : {open, ::testing::TempDir() + "sms-no-such-file"}) {
+    Invocation inv;
+    inv.overrides = {"upstream=sms_api", "sms_api_from=+15005550006",
+                     "sms_api_credentials_file=" + path};
+    EXPECT_FALSE(loadConfig(inv).ok()) << path;
+    inv.read_credentials = false;
+    auto ctl = loadConfig(inv);
+    ASSERT_TRUE(ctl.ok()) << path << ": " << ctl.error().message;
+    EXPECT_EQ(ctl->sms_api.credentials, nullptr);
+    inv.overrides.emplace_back("sms_api_messaging_service_sid=MG123");
+    EXPECT_FALSE(loadConfig(inv).ok()) << "the keys must still fit together";
+  }
+}
+
 TEST(Config, SmsApiValuesAreChecked) {
   EXPECT_FALSE(loadWith("upstream = carrier_pigeon\n").ok());
   EXPECT_FALSE(loadWith("sms_api_url = http://api.example.com\n").ok()) << "https only";

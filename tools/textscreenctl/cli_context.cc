@@ -34,6 +34,7 @@ const Config* CliContext::config() {
   }
   Invocation invocation;
   invocation.config_file = file;
+  invocation.read_credentials = false;
   if (!options_.control_socket.empty()) {
     invocation.overrides.push_back("control_socket=" + options_.control_socket);
   }
