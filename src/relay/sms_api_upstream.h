@@ -18,6 +18,7 @@ class SmsApiUpstream : public Upstream {
   std::string_view cause() const override { return "sms_api"; }
   unsigned recipientsPerTransaction() const override { return 1; }
   bool authorisedSendersOnly() const override { return true; }
+  bool releasesQuarantine() const override { return false; }
   // Recipients answered 451 4.4.5 at RCPT because the API's Retry-After was running.
   std::uint64_t recipientsDeferred() const { return recipients_deferred_; }
 

@@ -16,6 +16,7 @@ class SmtpGatewayUpstream : public Upstream {
   std::string_view cause() const override { return "gateway"; }
   unsigned recipientsPerTransaction() const override { return 0; }
   bool authorisedSendersOnly() const override { return false; }
+  bool releasesQuarantine() const override { return true; }
 
  private:
   RelayPool& pool_;

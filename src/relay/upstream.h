@@ -67,6 +67,9 @@ class Upstream {
   // True when only trusted networks, SMTP AUTH and authenticated allowlisted domains may
   // send through it (the SMS API serves an organisation's own systems).
   virtual bool authorisedSendersOnly() const = 0;
+  // True when mail held in quarantine can go out through it later: a release (textscreenctl,
+  // the dashboard) relays over SMTP to the gateway.
+  virtual bool releasesQuarantine() const = 0;
 };
 
 }  // namespace ts

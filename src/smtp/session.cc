@@ -1233,32 +1233,36 @@ void Session::observeSurge() {
     return;
   }
   SurgeSample sample{cluster_, mail_.sender.address(), accepted_, clientNetwork(peer_)};
-  host_.surges->observe(sample, whenAnswered<SurgeStatus>([this](SurgeStatus status) {
-                          if (status.level != SurgeLevel::kNone) {
-                            bool confirmed = status.level == SurgeLevel::kConfirmed;
-                            CheckResult r;
-                            r.check = "surge";
-                            r.outcome = Outcome::kFail;
-                            r.reason = std::move(status.reason);
-                            r.enhanced = confirmed ? "5.7.1" : "4.7.1";
-                            r.detail = status.id;
-                            // Unauthenticated mail of a surge is deferred: its senders retry,
-                            // nothing is lost.
-                            Action action =
-                                confirmed ? config_.surge.confirmed_action : Action::kTempfail;
-                            if (!confirmed || action == Action::kTempfail) {
-                              host_.surges->countDeferred();
-                            } else if (action == Action::kQuarantine) {
-                              host_.surges->countQuarantined();
-                            } else {
-                              host_.surges->countRejected();
-                            }
-                            host_.check_stats->record(r, false);
-                            proposals_.push_back(Proposal{r, action});
-                            results_.push_back(std::move(r));
-                          }
-                          concludeMessage();
-                        }));
+  host_.surges->observe(
+      sample, whenAnswered<SurgeStatus>([this](SurgeStatus status) {
+        if (status.level != SurgeLevel::kNone) {
+          bool confirmed = status.level == SurgeLevel::kConfirmed;
+          CheckResult r;
+          r.check = "surge";
+          r.outcome = Outcome::kFail;
+          r.reason = std::move(status.reason);
+          r.enhanced = confirmed ? "5.7.1" : "4.7.1";
+          r.detail = status.id;
+          // Unauthenticated mail of a surge is deferred: its senders retry,
+          // nothing is lost.
+          Action action = confirmed ? config_.surge.confirmed_action : Action::kTempfail;
+          // Counted as concludeMessage will act (see releasesQuarantine).
+          if (action == Action::kQuarantine && !host_.upstream->releasesQuarantine()) {
+            action = Action::kReject;
+          }
+          if (!confirmed || action == Action::kTempfail) {
+            host_.surges->countDeferred();
+          } else if (action == Action::kQuarantine) {
+            host_.surges->countQuarantined();
+          } else {
+            host_.surges->countRejected();
+          }
+          host_.check_stats->record(r, false);
+          proposals_.push_back(Proposal{r, action});
+          results_.push_back(std::move(r));
+        }
+        concludeMessage();
+      }));
 }
 
 void Session::concludeMessage() {
@@ -1274,17 +1278,26 @@ void Session::concludeMessage() {
   std::string_view enhanced = decision.deciding && !decision.deciding->result.enhanced.empty()
                                   ? std::string_view(decision.deciding->result.enhanced)
                                   : std::string_view();
-  switch (decision.verdict) {
+  Verdict verdict = decision.verdict;
+  // A sender this upstream does not serve is refused even when the checks would pass or
+  // hold its mail (a release would send it); their tempfail and reject stand (an SPF
+  // temperror may pass on the retry).
+  bool passes = verdict == Verdict::kAccept || verdict == Verdict::kContinue ||
+                verdict == Verdict::kQuarantine;
+  if (passes && host_.upstream->authorisedSendersOnly() && !trusted_ && !sender_trusted_) {
+    results_.push_back(unauthorisedSender());
+    const CheckResult& r = results_.back();
+    reply(550, r.enhanced, r.reason);
+    recordDecision("reject", r.check, r.reason);
+    endTransaction();
+    return;
+  }
+  if (verdict == Verdict::kQuarantine && !host_.upstream->releasesQuarantine()) {
+    verdict = Verdict::kReject;
+  }
+  switch (verdict) {
     case Verdict::kAccept:
     case Verdict::kContinue:
-      if (host_.upstream->authorisedSendersOnly() && !trusted_ && !sender_trusted_) {
-        results_.push_back(unauthorisedSender());
-        const CheckResult& r = results_.back();
-        reply(550, r.enhanced, r.reason);
-        recordDecision("reject", r.check, r.reason);
-        endTransaction();
-        return;
-      }
       relayMessage();
       return;
     case Verdict::kTempFail:

@@ -630,6 +630,23 @@ class AllowlistedDomainTest(UnboundTest):
         self.assertReply(r, 550, "5.7.1", ref=True, client=c)
         self.assertEqual(self.api.requests(), [])
 
+    def test_mail_that_would_be_held_is_refused(self):
+        """A release goes to the SMTP gateway, which an SMS API deployment lacks: what
+        would be quarantined is refused, and a forger's mail is refused as such."""
+        rc, _, err = self.daemon.ctl("ban", "add", "sender", "alerts@dispatch.test",
+                                     "--action", "quarantine", "--reason", "under review")
+        self.assertEqual(rc, 0, err)
+        c, r = self.attempt("127.0.0.2", "alerts@dispatch.test")
+        self.assertReply(r, 550, "5.7.1", ref=True, client=c)
+        self.assertIn("under review", r.text)
+        c, r = self.attempt("127.0.0.3", "alerts@dispatch.test")
+        self.assertReply(r, 550, "5.7.1", ref=True, client=c)
+        self.assertIn("did not authenticate", r.text)
+        rc, out, err = self.daemon.ctl("status", "--json")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["quarantined"], 0, "mail held that nothing can release")
+        self.assertEqual(self.api.requests(), [])
+
 
 class ReloadTest(SmsApiTest):
     """SIGHUP moves the daemon from the gateway to the API and back, reads the credentials
