@@ -56,7 +56,8 @@ constexpr ActionWords kActions[] = {
     {"quarantine", "Held for review",
      "The message was accepted and is held for the carrier's staff to review; it is delivered "
      "if they release it."},
-    {"relay", "Delivered", "The message was accepted and passed on to the gateway."},
+    {"relay", "Delivered",
+     "The message was accepted and passed on for delivery (to the SMS gateway or service)."},
     {"abandoned", "Not completed",
      "Your server went away while sending the message; nothing was delivered."},
 };
