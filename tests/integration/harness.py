@@ -76,6 +76,28 @@ def free_port(host="127.0.0.1"):
         return s.getsockname()[1]
 
 
+def shared_port(hosts, attempts=50):
+    """A port free on every one of hosts, for servers that must share it (the callout port).
+    It is taken from below the kernel's ephemeral range: a port from that range can be
+    given meanwhile to any test's outgoing connection from one of those addresses."""
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        ephemeral_low = int(f.read().split()[0])
+    for _ in range(attempts):
+        port = secrets.choice(range(10000, ephemeral_low))
+        sockets = []
+        try:
+            for host in hosts:
+                sockets.append(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
+                sockets[-1].bind((host, port))
+            return port
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    raise AssertionError(f"no port free on all of {hosts} after {attempts} tries")
+
+
 def poll(predicate, timeout, step=0.05, what="condition"):
     """Calls predicate until it returns a true value or timeout seconds pass."""
     deadline = time.monotonic() + timeout

@@ -32,7 +32,7 @@ class CalloutTest(UnboundTest):
         ]
 
     def setUp(self):
-        port = harness.free_port()
+        port = harness.shared_port([VERIFY_HOST, ACCEPT_ALL_HOST, DOWN_HOST])
         self.config = {"callout_action": "reject", "callout_temperror_action": "tempfail",
                        "callout_port": str(port), "callout_timeout": "10s"}
         super().setUp()

@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "checks/dmarc/from_header.h"
+#include "checks/mime/gmime_safe_text.h"
 #include "util/ascii.h"
 
 namespace ts {
@@ -302,8 +303,9 @@ MessageContent extractContent(std::string_view raw_message) {
   initFromHeaderParser();
   MessageContent content;
   content.size = raw_message.size();
-  GObjectPtr<GMimeStream> stream(
-      g_mime_stream_mem_new_with_buffer(raw_message.data(), raw_message.size()));
+  std::string patched;
+  std::string_view safe = gmimeSafeText(raw_message, patched);
+  GObjectPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(safe.data(), safe.size()));
   GObjectPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
   g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
   GObjectPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), nullptr));

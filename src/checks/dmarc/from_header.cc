@@ -8,6 +8,7 @@
 #include <memory>
 #include <vector>
 
+#include "checks/mime/gmime_safe_text.h"
 #include "util/ascii.h"
 #include "util/domain_labels.h"
 
@@ -74,9 +75,8 @@ bool isDomainLabel(std::string_view label) {
 }
 
 // Whether a comment, quoted string or domain literal is left open at the end (RFC 5322
-// 3.2.2-3.2.4; '(' inside quotes or a literal is plain text). Such a field is malformed
-// anyway, and GMime 3.2 leaks memory parsing a domain literal followed by one that is
-// left open ("a@[x] (", "a@[x]\"... (").
+// 3.2.2-3.2.4; '(' inside quotes or a literal is plain text). Such a field is malformed;
+// saying so here gives the sender a clearer reason than GMime's reading would.
 bool hasOpenConstruct(std::string_view value) {
   int depth = 0;
   bool quoted = false;
@@ -109,7 +109,9 @@ Result<std::string> domainOf(const std::string& value) {
         std::string(kFix));
   }
   initFromHeaderParser();
-  AddressList list(internet_address_list_parse(nullptr, value.c_str()));
+  std::string patched;
+  std::string safe(gmimeSafeText(value, patched));
+  AddressList list(internet_address_list_parse(nullptr, safe.c_str()));
   int count = list ? internet_address_list_length(list.get()) : 0;
   if (count == 0) {
     return fail(

@@ -201,5 +201,23 @@ TEST(MessageContentTest, HtmlOnlyHasNoPlainPart) {
   EXPECT_EQ(c.text, "Only html\n");
 }
 
+// GMime 3.2.13 leaked the address it read before a comment left open after a domain
+// literal, in any address field of the message or of a message inside it (LeakSanitizer
+// fails this test in the ASan build when gmimeSafeText is bypassed).
+TEST(MessageContentTest, AnOpenCommentAfterALiteralIsReadWithoutLeaking) {
+  std::string inner =
+      "Cc: <> \"x, a@[192.0.2.1] (\" <b@example.com>\r\nSubject: inner\r\n\r\nInner text\r\n";
+  MessageContent c = extractContent(
+      "From: a@[192.0.2.1] (Alerts, b@[192.0.2.2] (x\r\nTo: <> \"x, c@[192.0.2.3] (\"\r\n"
+      "Subject: outer\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+      "--b\r\nContent-Type: text/plain\r\n\r\nOuter text\r\n"
+      "--b\r\nContent-Type: message/rfc822\r\n\r\n" +
+      inner + "--b--\r\n");
+  ASSERT_NE(c.header("Subject"), nullptr);
+  EXPECT_EQ(c.header("Subject")->value, "outer");
+  EXPECT_NE(c.text.find("Outer text"), std::string::npos) << c.text;
+  EXPECT_NE(c.text.find("Inner text"), std::string::npos) << c.text;
+}
+
 }  // namespace
 }  // namespace ts
