@@ -71,24 +71,27 @@ def build_option(name):
 
 
 def free_port(host="127.0.0.1"):
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
+    return shared_port([host])
 
 
 def shared_port(hosts, attempts=50):
-    """A port free on every one of hosts, for servers that must share it (the callout port).
-    It is taken from below the kernel's ephemeral range: a port from that range can be
-    given meanwhile to any test's outgoing connection from one of those addresses."""
+    """A port free for TCP and UDP on every one of hosts (some servers share one port on
+    several addresses, the callout port). It comes from below the kernel's ephemeral range:
+    a port from that range can be given meanwhile to any outgoing connection or DNS query,
+    and a client connecting to it once its server is gone can be given it as its own
+    source port and connect to itself (then it hears nothing until its timeout)."""
     with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
         ephemeral_low = int(f.read().split()[0])
+    # A machine whose ephemeral range starts low leaves no such ports: any unprivileged one.
+    ports = range(10000, ephemeral_low) if ephemeral_low > 11000 else range(1024, 65536)
     for _ in range(attempts):
-        port = secrets.choice(range(10000, ephemeral_low))
+        port = secrets.choice(ports)
         sockets = []
         try:
             for host in hosts:
-                sockets.append(socket.socket(socket.AF_INET, socket.SOCK_STREAM))
-                sockets[-1].bind((host, port))
+                for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                    sockets.append(socket.socket(socket.AF_INET, kind))
+                    sockets[-1].bind((host, port))
             return port
         except OSError:
             continue
