@@ -64,9 +64,21 @@ class OpenCommentFinder {
   std::vector<std::size_t> unclosed_;
 };
 
+// The quick test first: most messages have no '(' after a ']' at all, and finding the
+// ']' bytes (memchr) costs far less than reading every byte as the finder must.
+bool hasCommentAfterLiteral(std::string_view text) {
+  for (std::size_t at = text.find(']'); at != std::string_view::npos; at = text.find(']', at + 1)) {
+    std::size_t next = at + 1;
+    while (next < text.size() && isLwsp(text[next])) ++next;
+    if (next < text.size() && text[next] == '(') return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string_view gmimeSafeText(std::string_view text, std::string& storage) {
+  if (!hasCommentAfterLiteral(text)) return text;
   std::vector<std::size_t> unclosed = OpenCommentFinder(text).find();
   if (unclosed.empty()) return text;
   storage.assign(text);
